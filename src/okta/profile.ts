@@ -1,0 +1,30 @@
+/**
+ * Policies name Okta attributes as Veza does (`first_name`); Okta's profile uses its own names.
+ * Names not listed are custom profile attributes and pass through unchanged.
+ */
+const oktaNames: Record<string, string> = {
+  login: 'login',
+  email: 'email',
+  first_name: 'firstName',
+  last_name: 'lastName',
+  display_name: 'displayName',
+  user_type: 'userType',
+  department: 'department',
+  title: 'title',
+  manager: 'manager',
+  manager_id: 'managerId',
+  employee_id: 'employeeNumber',
+  division: 'division',
+  organization: 'organization',
+  cost_center: 'costCenter',
+  country_code: 'countryCode',
+  second_email: 'secondEmail',
+  nickName: 'nickName',
+};
+
+export function toOktaProfile(attributes: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [oktaNames[name] ?? name, value]));
+}
+
+/** Tenure writes the identity key here, so that a retried create recognises the user it made. */
+export const CORRELATION_ATTRIBUTE = 'employeeNumber';

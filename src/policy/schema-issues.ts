@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import { suggest } from './problems.ts';
+
+/* Zod's definitions are walked here only to name the keys a misspelled one was meant to be. */
+type Def = { type: string; [key: string]: unknown };
+const defOf = (schema: unknown): Def | undefined => (schema as { _zod?: { def: Def } } | undefined)?._zod?.def;
+
+function resolve(schema: unknown, data: unknown): unknown {
+  let current = schema;
+  for (;;) {
+    const def = defOf(current);
+    if (!def) return current;
+    if (def.type === 'default' || def.type === 'optional' || def.type === 'nullable') current = def.innerType;
+    else if (def.type === 'pipe') current = def.in;
+    else if (def.type === 'union' && typeof def.discriminator === 'string') {
+      const wanted = (data as Record<string, unknown> | undefined)?.[def.discriminator];
+      current = (def.options as unknown[]).find((option) => {
+        const field = (defOf(option)?.shape as Record<string, unknown> | undefined)?.[def.discriminator as string];
+        return (defOf(field)?.values as unknown[] | undefined)?.includes(wanted);
+      });
+    } else return current;
+  }
+}
+
+function objectKeysAt(schema: z.ZodType, data: unknown, path: readonly PropertyKey[]): string[] {
+  let current: unknown = schema;
+  let value = data;
+  for (const segment of path) {
+    const def = defOf(resolve(current, value));
+    if (def?.type === 'object') current = (def.shape as Record<string, unknown>)[String(segment)];
+    else if (def?.type === 'array') current = def.element;
+    else if (def?.type === 'record') current = def.valueType;
+    else return [];
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
+  }
+  const def = defOf(resolve(current, value));
+  return def?.type === 'object' ? Object.keys(def.shape as object) : [];
+}
+
+export interface LocatedIssue {
+  path: readonly PropertyKey[];
+  /** Set when the problem is a key itself, so the position points at that key. */
+  key?: string;
+  message: string;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, segment) => (value as Record<PropertyKey, unknown> | undefined)?.[segment], data);
+}
+
+/** Rewrites zod's issues into sentences a policy author can act on, one per offending key. */
+export function describeIssues(schema: z.ZodType, data: unknown, issues: readonly z.core.$ZodIssue[]): LocatedIssue[] {
+  return issues.flatMap((issue): LocatedIssue[] => {
+    switch (issue.code) {
+      case 'unrecognized_keys': {
+        const known = objectKeysAt(schema, data, issue.path);
+        return issue.keys.map((key) => ({
+          path: issue.path,
+          key,
+          message: `unknown key "${key}"${suggest(key, known)}; allowed here: ${known.join(', ')}`,
+        }));
+      }
+      case 'invalid_union': {
+        const options = (issue as { options?: unknown[] }).options;
+        if (!options) break;
+        const given = String(valueAt(data, issue.path));
+        const field = String(issue.path[issue.path.length - 1]);
+        return [{ path: issue.path, message: `unknown ${field} "${given}"${suggest(given, options.map(String))}; known: ${options.join(', ')}` }];
+      }
+      case 'invalid_value': {
+        const given = String(valueAt(data, issue.path));
+        const values = issue.values.map(String);
+        return [{ path: issue.path, message: `"${given}" is not allowed${suggest(given, values)}; use one of: ${values.join(', ')}` }];
+      }
+      case 'invalid_type':
+        if (valueAt(data, issue.path) === undefined) {
+          return [{ path: issue.path.slice(0, -1), message: `missing required key "${String(issue.path[issue.path.length - 1])}"` }];
+        }
+        return [{ path: issue.path, message: `expected ${issue.expected}, got ${describe(valueAt(data, issue.path))}` }];
+    }
+    return [{ path: issue.path, message: issue.message }];
+  });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

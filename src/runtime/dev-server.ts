@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Connection } from '@temporalio/client';
+import { connectTemporal, ensureSearchAttributes } from './temporal.ts';
+
+export interface DevServerOptions {
+  cliPath: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  /** Tests run without the UI, so several servers can run side by side. */
+  headless?: boolean;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | undefined;
+  connection: Connection;
+  stop(): Promise<void>;
+}
+
+/** How much of the server's own output to keep for the error message when it fails to start. */
+const OUTPUT_TAIL_CHARS = 4_000;
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  await mkdir(options.dataDir, { recursive: true });
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--db-filename', path.join(options.dataDir, 'temporal.sqlite'),
+    '--namespace', options.namespace,
+    '--log-level', 'error',
+    ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
+  ];
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = false;
+  child.on('exit', () => (exited = true));
+
+  const address = `127.0.0.1:${options.port}`;
+  let connection: Connection;
+  try {
+    connection = await connectTemporal(address, { isAlive: () => !exited });
+    await ensureSearchAttributes(connection, options.namespace);
+  } catch (error) {
+    await stopProcess(child);
+    throw new Error(`The Temporal dev server did not start: ${(error as Error).message}\n${output.trim()}`);
+  }
+  return {
+    address,
+    uiUrl: options.headless ? undefined : `http://localhost:${options.uiPort}`,
+    connection,
+    async stop() {
+      await connection.close();
+      await stopProcess(child);
+    },
+  };
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

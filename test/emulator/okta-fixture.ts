@@ -1,0 +1,66 @@
+import okta from '@okta/okta-sdk-nodejs';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startOktaEmulator, type OktaEmulator } from '../../src/emulator/okta/server.ts';
+import { createOktaClient, type OktaClient } from '../../src/okta/client.ts';
+
+type OktaApiError = InstanceType<typeof okta.OktaApiError>;
+
+export const TOKEN = 'test-api-token-0123456789';
+
+export interface EmulatorFixture {
+  emulator: OktaEmulator;
+  client: OktaClient;
+}
+
+/** Starts an emulator on a free port for the enclosing test file and a real SDK client for it. */
+export function useOktaEmulator(): EmulatorFixture {
+  const fixture = {} as EmulatorFixture;
+  beforeAll(async () => {
+    fixture.emulator = await startOktaEmulator({ token: TOKEN, port: 0 });
+    fixture.client = createOktaClient({ orgUrl: fixture.emulator.url, token: TOKEN });
+  });
+  afterAll(async () => {
+    await fixture.emulator?.close();
+  });
+  return fixture;
+}
+
+let sequence = 0;
+
+/** A valid profile with a login no other test uses. */
+export function newProfile(overrides: Record<string, unknown> = {}): {
+  login: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  [attribute: string]: unknown;
+} {
+  sequence += 1;
+  const login = `user${sequence}.${Date.now()}@example.com`;
+  return { login, email: login, firstName: `First${sequence}`, lastName: `Last${sequence}`, ...overrides };
+}
+
+export interface ExpectedOktaError {
+  status: number;
+  errorCode: string;
+  errorSummary: string;
+  causes?: string[];
+}
+
+/** Asserts that an SDK call was refused with the given Okta error. */
+export async function expectOktaError(call: Promise<unknown>, expected: ExpectedOktaError): Promise<void> {
+  const error = await call.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(okta.OktaApiError);
+  const apiError = error as OktaApiError;
+  expect({ status: apiError.status, errorCode: apiError.errorCode, errorSummary: apiError.errorSummary }).toEqual({
+    status: expected.status,
+    errorCode: expected.errorCode,
+    errorSummary: expected.errorSummary,
+  });
+  expect(apiError.errorLink).toBe(expected.errorCode);
+  expect(apiError.errorId).toMatch(/^oae[A-Za-z0-9_-]{22}$/);
+  expect(apiError.errorCauses?.map((cause) => cause.errorSummary)).toEqual(expected.causes ?? []);
+}

@@ -1,0 +1,50 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** Writes policy and template files into a fresh folder, as an administrator would. */
+export async function policyFixture(files: { policies: Record<string, string>; templates?: Record<string, string> }) {
+  const root = await mkdtemp(path.join(tmpdir(), 'tenure-policy-'));
+  const policiesDir = path.join(root, 'policies');
+  const templatesDir = path.join(root, 'templates');
+  await mkdir(policiesDir);
+  await mkdir(templatesDir);
+  for (const [name, text] of Object.entries(files.policies)) await writeFile(path.join(policiesDir, name), text);
+  for (const [name, text] of Object.entries(files.templates ?? {})) await writeFile(path.join(templatesDir, name), text);
+  return { policiesDir, templatesDir };
+}
+
+export const welcomeTemplate = `subject: 'Welcome <<first_name>>'\ntext: 'Your login is <<okta.login>>'\n`;
+
+export const validPolicy = `apiVersion: tenure/v1
+kind: LifecyclePolicy
+metadata:
+  name: employees
+source: hr
+identity:
+  key: employee_id
+  moverAttributes: [department]
+  inactive:
+    attribute: status
+    values: [terminated]
+workflows:
+  - name: joiner
+    on: joiner
+    actions:
+      - action: SYNC_IDENTITIES
+        create: true
+        attributes:
+          login: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
+          email: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
+          first_name: '{first_name}'
+          last_name: '{last_name}'
+      - action: MANAGE_RELATIONSHIPS
+        add: ['staff', 'dept-{department | LOWER}']
+      - action: NOTIFY
+        template: welcome
+        to: '{manager_email}'
+  - name: leaver
+    on: leaver
+    actions:
+      - action: DEPROVISION_IDENTITY
+`;

@@ -1,0 +1,44 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type TenureConfig } from '../../src/runtime/config.ts';
+import { freePort } from '../../src/runtime/ports.ts';
+import { startTenure, type TenureStack } from '../../src/runtime/stack.ts';
+
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
+
+/**
+ * The whole of Tenure on its embedded defaults (real Temporal dev server, worker, Okta emulator,
+ * SMTP catcher) on free ports and a fresh data folder, so test files never share state.
+ */
+export async function startTestStack(overrides: Partial<TenureConfig> = {}): Promise<TenureStack> {
+  const config: TenureConfig = {
+    ...loadConfig({}),
+    temporalPort: await freePort(),
+    intakePort: 0,
+    oktaEmulatorPort: 0,
+    mailSmtpPort: 0,
+    mailHttpPort: 0,
+    hrWebhookSecret: TEST_WEBHOOK_SECRET,
+    taskQueue: `tenure-test-${process.pid}`,
+    dataDir: await mkdtemp(path.join(tmpdir(), 'tenure-data-')),
+    ...overrides,
+  };
+  return startTenure(config, { headless: true });
+}
+
+/**
+ * Waits for asynchronous work (a workflow acting on Okta) to reach the state `check` asserts.
+ * The bound only keeps a broken run from hanging; no assertion depends on how fast it is.
+ */
+export async function eventually<T>(check: () => Promise<T> | T, { within = 60_000, every = 200 } = {}): Promise<T> {
+  const deadline = Date.now() + within;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, every));
+    }
+  }
+}

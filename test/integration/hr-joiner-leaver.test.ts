@@ -1,0 +1,152 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/runtime/config.ts';
+import type { TenureStack } from '../../src/runtime/stack.ts';
+import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
+import { statusQuery } from '../../workflows/definitions.ts';
+import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
+
+let stack: TenureStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Posts as an HR system would: signed with the shared secret, unless a signature (or null, none) is given. */
+async function post(body: string, signature: string | null = signHrBody(body, TEST_WEBHOOK_SECRET)) {
+  const response = await fetch(`${stack.intakeUrl}/hooks/hr`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(signature ? { [HR_SIGNATURE_HEADER]: signature } : {}) },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const example = (name: string) => readFile(path.join(projectRoot, 'examples', name), 'utf8');
+
+async function statusOf(workflowId: string) {
+  return stack.client.workflow.getHandle(workflowId).query(statusQuery);
+}
+
+async function appliedAtLeast(workflowId: string, count: number) {
+  return eventually(async () => {
+    const status = await statusOf(workflowId);
+    expect(status.lastError).toBeUndefined();
+    expect(status.applied).toBeGreaterThanOrEqual(count);
+    return status;
+  });
+}
+
+async function groupNamesOf(userId: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const group of await stack.okta.userApi.listUserGroups({ userId })) names.push(group!.profile!.name!);
+  return names.sort();
+}
+
+async function usersWithEmployeeNumber(key: string) {
+  const found = [];
+  for await (const user of await stack.okta.userApi.listUsers({})) if (user?.profile?.employeeNumber === key) found.push(user);
+  return found;
+}
+
+describe('an HR joiner and leaver reach Okta through the identity workflow', () => {
+  const workflowId = 'identity/hr/E1001';
+  const login = 'zoe.lindqvist@example.com';
+
+  it('creates the Okta user with the mapped profile and groups, and mails the manager', async () => {
+    const answer = await post(await example('joiner.json'));
+    expect(answer).toEqual({ status: 202, body: { accepted: [{ eventId: 'hr-evt-1001', workflowId }] } });
+
+    const status = await appliedAtLeast(workflowId, 1);
+    const user = await stack.okta.userApi.getUser({ userId: login });
+    expect(status.oktaUserId).toBe(user.id);
+    expect(user.status).toBe('PROVISIONED');
+    expect(user.profile).toMatchObject({
+      login,
+      email: login,
+      firstName: 'Zoë',
+      lastName: 'Lindqvist',
+      department: 'Engineering',
+      title: 'Platform Engineer',
+      employeeNumber: 'E1001',
+    });
+    expect(await groupNamesOf(user.id!)).toEqual(['Everyone', 'dept-engineering', 'staff']);
+
+    const mail = await eventually(() => {
+      const messages = stack.mailCatcher!.messages();
+      expect(messages).toHaveLength(1);
+      return messages[0]!;
+    });
+    expect(mail.to).toEqual(['grace.hopper@example.com']);
+    expect(mail.subject).toBe('Zoë Lindqvist joins Engineering: their Okta account is ready');
+    expect(mail.text).toContain(`Their Okta login is ${login}, and they are in the groups staff and dept-engineering.`);
+    expect(mail.html).toContain(`<code>${login}</code>`);
+  });
+
+  it('applies the same event posted twice once: one user, one email', async () => {
+    expect((await post(await example('joiner.json'))).status).toBe(202);
+    // A later, distinct event with the same record is a no-op change; once it is applied, the
+    // duplicate before it has certainly been processed, since events apply in arrival order.
+    const sameRecord = JSON.parse(await example('joiner.json'));
+    expect((await post(JSON.stringify({ ...sameRecord, eventId: 'hr-evt-1001-resent' }))).status).toBe(202);
+    await appliedAtLeast(workflowId, 2);
+
+    expect(await usersWithEmployeeNumber('E1001')).toHaveLength(1);
+    expect(stack.mailCatcher!.messages()).toHaveLength(1);
+  });
+
+  it('deprovisions the Okta user when HR reports the leaver', async () => {
+    expect((await post(await example('leaver.json'))).status).toBe(202);
+    await appliedAtLeast(workflowId, 3);
+    const user = await stack.okta.userApi.getUser({ userId: login });
+    expect(user.status).toBe('DEPROVISIONED');
+    expect(user.profile?.department).toBe('Engineering');
+  });
+
+  it('records the plan, with the policy set hash, in the workflow history', async () => {
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    const activities = history.events!.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities).toEqual([
+      'planChange', 'syncIdentity', 'manageRelationships', 'notify',
+      'planChange',
+      'planChange', 'deprovisionIdentity',
+    ]);
+    const description = await stack.client.workflow.getHandle(workflowId).describe();
+    expect(description.typedSearchAttributes.get({ name: 'IdentityKey', type: 'KEYWORD' } as never)).toBe('E1001');
+  });
+});
+
+describe('the HR intake refuses bad requests and starts nothing', () => {
+  const joiner = JSON.stringify({ eventId: 'hr-evt-2002', record: { employee_id: 'E2002', first_name: 'Ada', last_name: 'King', status: 'active' } });
+
+  async function expectNoWorkflow(workflowId: string) {
+    await expect(stack.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  }
+
+  it('answers 401 to a missing or wrong signature', async () => {
+    expect(await post(joiner, null)).toMatchObject({ status: 401, body: { error: expect.stringContaining(HR_SIGNATURE_HEADER) } });
+    expect((await post(joiner, signHrBody(joiner, 'not-the-secret'))).status).toBe(401);
+    expect((await post(joiner, signHrBody(`${joiner} `, TEST_WEBHOOK_SECRET))).status).toBe(401);
+    await expectNoWorkflow('identity/hr/E2002');
+  });
+
+  it('answers 400 listing every problem of a bad batch, and starts none of its events', async () => {
+    const batch = JSON.stringify([JSON.parse(joiner), { eventId: 'hr-evt-2003', record: { first_name: 'No key' } }, { record: { employee_id: 'E2004' } }]);
+    expect(await post(batch)).toEqual({
+      status: 400,
+      body: {
+        error: 'the body is not a valid HR event or batch',
+        problems: ['[1].record.employee_id: required, it is the identity key of source "hr"', '[2].eventId: Invalid input: expected string, received undefined'],
+      },
+    });
+    expect(await post('{"eventId": ')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^the body is not JSON/) } });
+    await expectNoWorkflow('identity/hr/E2002');
+    await expectNoWorkflow('identity/hr/E2004');
+  });
+});

@@ -1,0 +1,1 @@
+export { identityWorkflow } from './identity.ts';
