@@ -12,6 +12,8 @@ export interface IdentityStatus {
   known: boolean;
   oktaUserId: string | undefined;
   applied: number;
+  /** The last event handled, applied or failed; duplicates skipped do not count. */
+  lastEventId: string | undefined;
   pending: number;
   lastError: string | undefined;
 }

@@ -50,6 +50,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
     known: false,
     oktaUserId: undefined,
     applied: 0,
+    lastEventId: undefined,
     lastError: undefined,
   };
   const recentEventIds = input.carried?.recentEventIds ?? [];
@@ -99,6 +100,8 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
       else throw error;
       status.lastError = `${event.eventId}: ${cause}`;
       log.error('A change could not be applied', { eventId: event.eventId, error: cause });
+    } finally {
+      status.lastEventId = event.eventId;
     }
   }
 

@@ -3,7 +3,7 @@ import { loadConfig } from '../runtime/config.ts';
 
 const usage = `Usage: tenure <command>
 
-  start                                   run Tenure on its embedded defaults (what npm start runs)
+  start [--role all|worker|intake]        run Tenure on its embedded defaults (what npm start runs)
   hr send <file.json> [--url U] [--secret S]
                                           sign an HR event (or batch) and post it to the intake
   mail list [--url U] [--json]            show the messages the local mail catcher received
@@ -19,6 +19,7 @@ async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       url: { type: 'string' },
+      role: { type: 'string' },
       secret: { type: 'string' },
       port: { type: 'string' },
       token: { type: 'string' },
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     // Each command loads only its own modules, so a quick command does not load the whole engine.
     case 'start':
-      return (await import('./commands/start.ts')).startCommand();
+      return (await import('./commands/start.ts')).startCommand({ role: values.role ?? 'all' });
     case 'okta-emulator':
       return (await import('./commands/okta-emulator.ts')).oktaEmulatorCommand({ port: values.port ? Number(values.port) : config.oktaEmulatorPort, token: values.token ?? config.oktaEmulatorToken });
     case 'mail':

@@ -31,21 +31,28 @@ async function readYamlFiles(dir: string, exclude: (name: string) => boolean = (
   return Promise.all(names.map(async (name) => ({ file: path.join(dir, name), text: await readFile(path.join(dir, name), 'utf8') })));
 }
 
-function parseWith<T>(schema: z.ZodType<T>, source: SourceFile, problems: Problem[]): { yaml: YamlSource; value: T } | undefined {
+interface Parsed<T> {
+  yaml: YamlSource;
+  data: unknown;
+  /** Undefined when the document has problems, which are then already reported. */
+  value: T | undefined;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, source: SourceFile, problems: Problem[]): Parsed<T> | undefined {
   const yaml = new YamlSource(source.file, source.text);
   const syntax = yaml.syntaxProblems();
   if (syntax.length > 0) {
     problems.push(...syntax);
     return undefined;
   }
-  const data = yaml.document.toJS();
+  const data: unknown = yaml.document.toJS();
   const result = schema.safeParse(data);
-  if (result.success) return { yaml, value: result.data };
+  if (result.success) return { yaml, data, value: result.data };
   for (const issue of describeIssues(schema, data, result.error.issues)) {
     const offset = (issue.key !== undefined ? yaml.keyOffset(issue.path, issue.key) : undefined) ?? yaml.nodeAt(issue.path)?.range?.[0] ?? 0;
     problems.push(yaml.problemAt(offset, issue.message));
   }
-  return undefined;
+  return { yaml, data, value: undefined };
 }
 
 function checkFormatter(yaml: YamlSource, at: PropertyKey[], source: string, problems: Problem[]): void {
@@ -57,33 +64,42 @@ function checkFormatter(yaml: YamlSource, at: PropertyKey[], source: string, pro
   }
 }
 
-/** The checks a schema cannot express: formatters parse, templates exist, keys agree. */
-function checkSemantics(yaml: YamlSource, policy: Policy, templates: Map<string, Template>, problems: Problem[]): void {
-  policy.workflows.forEach((workflow, w) => {
-    workflow.actions.forEach((action, a) => {
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const asMap = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/**
+ * The checks a schema cannot express: formatters parse, templates exist. They read the raw
+ * document, so they report alongside schema problems rather than only after those are fixed.
+ */
+function checkSemantics(yaml: YamlSource, data: unknown, templates: Map<string, Template>, problems: Problem[]): void {
+  asList(asMap(data).workflows).forEach((workflow, w) => {
+    asList(asMap(workflow).actions).forEach((raw, a) => {
+      const action = asMap(raw);
       const at = (...rest: PropertyKey[]) => ['workflows', w, 'actions', a, ...rest];
+      const formatter = (path: PropertyKey[], value: unknown) => {
+        if (typeof value === 'string') checkFormatter(yaml, at(...path), value, problems);
+      };
       switch (action.action) {
-        case 'SYNC_IDENTITIES':
-          for (const [name, formatter] of Object.entries(action.attributes)) checkFormatter(yaml, at('attributes', name), formatter, problems);
-          if (action.create) {
-            const missing = ['login', 'email', 'first_name', 'last_name'].filter((name) => !(name in action.attributes));
-            if (missing.length > 0) {
-              problems.push(yaml.problemAt(yaml.nodeAt(at('attributes'))?.range?.[0] ?? 0, `creating an Okta user needs the attributes: ${missing.join(', ')}`));
-            }
+        case 'SYNC_IDENTITIES': {
+          const attributes = asMap(action.attributes);
+          for (const [name, value] of Object.entries(attributes)) formatter(['attributes', name], value);
+          const missing = ['login', 'email', 'first_name', 'last_name'].filter((name) => !(name in attributes));
+          if (action.create === true && missing.length > 0) {
+            problems.push(yaml.problemAt(yaml.nodeAt(at('attributes'))?.range?.[0] ?? 0, `creating an Okta user needs the attributes: ${missing.join(', ')}`));
           }
           break;
+        }
         case 'MANAGE_RELATIONSHIPS':
-          action.add.forEach((group, i) => checkFormatter(yaml, at('add', i), group, problems));
-          action.remove.forEach((group, i) => checkFormatter(yaml, at('remove', i), group, problems));
+          asList(action.add).forEach((group, i) => formatter(['add', i], group));
+          asList(action.remove).forEach((group, i) => formatter(['remove', i], group));
           break;
         case 'NOTIFY':
-          checkFormatter(yaml, at('to'), action.to, problems);
-          if (!templates.has(action.template)) {
+          formatter(['to'], action.to);
+          if (typeof action.template === 'string' && !templates.has(action.template)) {
             problems.push(yaml.problemAt(yaml.nodeAt(at('template'))?.range?.[0] ?? 0,
               `unknown template "${action.template}"${suggest(action.template, [...templates.keys()])}; templates: ${[...templates.keys()].join(', ') || 'none'}`));
           }
-          break;
-        case 'DEPROVISION_IDENTITY':
           break;
       }
     });
@@ -124,7 +140,7 @@ export async function loadPolicySet(policiesDir: string, templatesDir: string): 
   const templates = new Map<string, Template>();
   for (const source of templateFiles) {
     const parsed = parseWith(Template, source, problems);
-    if (!parsed) continue;
+    if (!parsed?.value) continue;
     for (const part of ['subject', 'text', 'html'] as const) {
       const text = parsed.value[part];
       if (text === undefined) continue;
@@ -141,8 +157,8 @@ export async function loadPolicySet(policiesDir: string, templatesDir: string): 
   for (const source of policyFiles) {
     const parsed = parseWith(Policy, source, problems);
     if (!parsed) continue;
-    checkSemantics(parsed.yaml, parsed.value, templates, problems);
-    loaded.push({ file: source.file, policy: parsed.value, yaml: parsed.yaml });
+    checkSemantics(parsed.yaml, parsed.data, templates, problems);
+    if (parsed.value) loaded.push({ file: source.file, policy: parsed.value, yaml: parsed.yaml });
   }
   checkAcrossPolicies(loaded, problems);
   if (policyFiles.length === 0) problems.push({ file: policiesDir, line: 1, column: 1, message: 'no policy files (*.yaml) found' });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { LogLevel } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
 
 /** The project root, so that commands behave the same from any working directory. */
@@ -27,6 +28,7 @@ export interface TenureConfig {
   mailFrom: string;
   policiesDir: string;
   templatesDir: string;
+  logLevel: LogLevel;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -39,13 +41,24 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
-/** The sandbox's well-known secret; start-up warns when a real Okta org is used with it. */
+const logLevels: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+function logLevelFrom(raw: string | undefined): LogLevel {
+  const level = (raw || 'WARN').toUpperCase() as LogLevel;
+  if (!logLevels.includes(level)) throw new Error(`TENURE_LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${raw}"`);
+  return level;
+}
+
+/** The sandbox's well-known secret, refused as soon as a real Okta org is configured. */
 export const SANDBOX_WEBHOOK_SECRET = 'tenure-sandbox-secret';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
   const orgUrl = env.OKTA_ORG_URL;
   if (orgUrl && !env.OKTA_API_TOKEN) {
     throw new Error('OKTA_ORG_URL is set but OKTA_API_TOKEN is not: Tenure needs an SSWS token for a real Okta org');
+  }
+  if (orgUrl && !env.HR_WEBHOOK_SECRET) {
+    throw new Error('OKTA_ORG_URL is set but HR_WEBHOOK_SECRET is not: a real Okta org must not take HR events signed with the sandbox secret');
   }
   return {
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
@@ -67,5 +80,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     mailFrom: env.MAIL_FROM || 'Tenure <tenure@localhost>',
     policiesDir: path.resolve(env.TENURE_POLICIES_DIR || path.join(projectRoot, 'policies')),
     templatesDir: path.resolve(env.TENURE_TEMPLATES_DIR || path.join(projectRoot, 'templates')),
+    logLevel: logLevelFrom(env.TENURE_LOG_LEVEL),
   };
 }

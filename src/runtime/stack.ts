@@ -1,21 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, type Connection } from '@temporalio/client';
-import { deliverChange } from '../identity/deliver.ts';
 import { startMailCatcher, type MailCatcher } from '../emulator/mail/catcher.ts';
 import { startOktaEmulator, type OktaEmulator } from '../emulator/okta/server.ts';
-import { createMailer } from '../notify/mailer.ts';
+import { deliverChange } from '../identity/deliver.ts';
+import { createMailer, type Mailer } from '../notify/mailer.ts';
 import { createOktaClient, type OktaClient } from '../okta/client.ts';
 import { ensureGroups } from '../okta/groups.ts';
 import { identityKeyAttribute, loadPolicySet, type PolicySet } from '../policy/loader.ts';
 import { buildIntakeServer } from '../server/intake.ts';
 import { projectRoot, type TenureConfig } from './config.ts';
-import { startDevServer, type DevServer } from './dev-server.ts';
+import { startDevServer } from './dev-server.ts';
 import { locateTemporalCli } from './temporal-cli.ts';
 import { connectTemporal, ensureSearchAttributes } from './temporal.ts';
 import { startWorker } from './worker.ts';
 
+/** `all` for one process on a laptop; `worker` and `intake` scale out separately in production. */
+export type Role = 'all' | 'worker' | 'intake';
+
 export interface StackOptions {
+  role?: Role;
   /** Tests run the dev server without its UI, so that several can run side by side. */
   headless?: boolean;
   log?: (line: string) => void;
@@ -24,15 +28,57 @@ export interface StackOptions {
 export interface TenureStack {
   temporalAddress: string;
   temporalUiUrl: string | undefined;
-  intakeUrl: string;
-  oktaUrl: string;
-  /** Set only in sandbox mode. */
+  client: Client;
+  policySet: PolicySet;
+  intakeUrl: string | undefined;
+  /** Okta and mail are the worker's: unset in an intake-only process. */
+  okta: OktaClient | undefined;
+  oktaUrl: string | undefined;
   oktaEmulator: OktaEmulator | undefined;
   mailCatcher: MailCatcher | undefined;
-  client: Client;
-  okta: OktaClient;
-  policySet: PolicySet;
   stop(): Promise<void>;
+}
+
+type Stopper = () => Promise<unknown> | unknown;
+
+async function startTemporal(config: TenureConfig, options: StackOptions, stops: Stopper[]) {
+  if (config.temporalAddress) {
+    const connection = await connectTemporal(config.temporalAddress, { attempts: 10 });
+    stops.push(() => connection.close());
+    await ensureSearchAttributes(connection, config.temporalNamespace);
+    return { address: config.temporalAddress, uiUrl: undefined, connection };
+  }
+  const server = await startDevServer({
+    cliPath: await locateTemporalCli(config.toolsDir, process.env, options.log),
+    dataDir: config.dataDir,
+    port: config.temporalPort,
+    uiPort: config.temporalUiPort,
+    namespace: config.temporalNamespace,
+    headless: options.headless,
+  });
+  stops.push(() => server.stop());
+  return { address: server.address, uiUrl: server.uiUrl, connection: server.connection as Connection };
+}
+
+/** A real org when configured; otherwise the emulator, given the groups the example policy uses. */
+async function startOkta(config: TenureConfig, stops: Stopper[]) {
+  if (config.okta) return { okta: createOktaClient(config.okta), url: config.okta.orgUrl, emulator: undefined };
+  const emulator = await startOktaEmulator({ port: config.oktaEmulatorPort, token: config.oktaEmulatorToken });
+  stops.push(() => emulator.close());
+  const okta = createOktaClient({ orgUrl: emulator.url, token: config.oktaEmulatorToken });
+  await ensureGroups(okta, JSON.parse(await readFile(path.join(projectRoot, 'examples/okta-groups.json'), 'utf8')));
+  return { okta, url: emulator.url, emulator };
+}
+
+async function startMail(config: TenureConfig, stops: Stopper[]): Promise<{ mailer: Mailer; catcher: MailCatcher | undefined }> {
+  let catcher: MailCatcher | undefined;
+  if (!config.smtpUrl) {
+    catcher = await startMailCatcher({ smtpPort: config.mailSmtpPort, httpPort: config.mailHttpPort });
+    stops.push(() => catcher!.close());
+  }
+  const mailer = createMailer(config.smtpUrl ?? catcher!.smtpUrl, config.mailFrom);
+  stops.push(() => mailer.close());
+  return { mailer, catcher };
 }
 
 /**
@@ -40,87 +86,63 @@ export interface TenureStack {
  * Temporal dev server, the Okta emulator and the mail catcher. Stops in reverse order.
  */
 export async function startTenure(config: TenureConfig, options: StackOptions = {}): Promise<TenureStack> {
-  const log = options.log ?? (() => {});
-  const stops: Array<() => Promise<unknown> | unknown> = [];
+  const role = options.role ?? 'all';
+  const stops: Stopper[] = [];
+  // Every part is stopped even when an earlier one fails to stop, so nothing is left running.
   const stop = async () => {
-    for (const step of stops.reverse()) await step();
+    const failures: unknown[] = [];
+    for (const step of stops.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, 'some parts of Tenure did not stop cleanly');
   };
   try {
     const policySet = await loadPolicySet(config.policiesDir, config.templatesDir);
+    const temporal = await startTemporal(config, options, stops);
+    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
 
-    let devServer: DevServer | undefined;
-    let connection: Connection;
-    if (config.temporalAddress) {
-      connection = await connectTemporal(config.temporalAddress, { attempts: 10 });
-      await ensureSearchAttributes(connection, config.temporalNamespace);
-      stops.push(() => connection.close());
-    } else {
-      const cliPath = await locateTemporalCli(config.toolsDir, process.env, log);
-      devServer = await startDevServer({
-        cliPath,
-        dataDir: config.dataDir,
-        port: config.temporalPort,
-        uiPort: config.temporalUiPort,
+    let okta: Awaited<ReturnType<typeof startOkta>> | undefined;
+    let mail: Awaited<ReturnType<typeof startMail>> | undefined;
+    if (role !== 'intake') {
+      okta = await startOkta(config, stops);
+      mail = await startMail(config, stops);
+      const worker = await startWorker({
+        address: temporal.address,
         namespace: config.temporalNamespace,
-        headless: options.headless,
+        taskQueue: config.taskQueue,
+        dependencies: { policySet, okta: okta.okta, mailer: mail.mailer },
+        logLevel: config.logLevel,
       });
-      connection = devServer.connection;
-      stops.push(() => devServer!.stop());
-    }
-    const temporalAddress = config.temporalAddress ?? devServer!.address;
-    const client = new Client({ connection, namespace: config.temporalNamespace });
-
-    let oktaEmulator: OktaEmulator | undefined;
-    let oktaConnection = config.okta;
-    if (!oktaConnection) {
-      oktaEmulator = await startOktaEmulator({ port: config.oktaEmulatorPort, token: config.oktaEmulatorToken });
-      stops.push(() => oktaEmulator!.close());
-      oktaConnection = { orgUrl: oktaEmulator.url, token: config.oktaEmulatorToken };
-    }
-    const okta = createOktaClient(oktaConnection);
-    if (oktaEmulator) {
-      const groups = JSON.parse(await readFile(path.join(projectRoot, 'examples/okta-groups.json'), 'utf8'));
-      await ensureGroups(okta, groups);
+      stops.push(() => worker.stop());
     }
 
-    let mailCatcher: MailCatcher | undefined;
-    let smtpUrl = config.smtpUrl;
-    if (!smtpUrl) {
-      mailCatcher = await startMailCatcher({ smtpPort: config.mailSmtpPort, httpPort: config.mailHttpPort });
-      stops.push(() => mailCatcher!.close());
-      smtpUrl = mailCatcher.smtpUrl;
+    let intakeUrl: string | undefined;
+    if (role !== 'worker') {
+      const intake = buildIntakeServer({
+        hr: {
+          secret: config.hrWebhookSecret,
+          keyAttribute: identityKeyAttribute(policySet, 'hr'),
+          deliver: (event) => deliverChange(client, config.taskQueue, event),
+        },
+      });
+      intakeUrl = await intake.listen({ port: config.intakePort, host: config.intakeHost });
+      stops.push(() => intake.close());
     }
-    const mailer = createMailer(smtpUrl, config.mailFrom);
-    stops.push(() => mailer.close());
-
-    const worker = await startWorker({
-      address: temporalAddress,
-      namespace: config.temporalNamespace,
-      taskQueue: config.taskQueue,
-      dependencies: { policySet, okta, mailer },
-    });
-    stops.push(() => worker.stop());
-
-    const intake = buildIntakeServer({
-      hr: {
-        secret: config.hrWebhookSecret,
-        keyAttribute: identityKeyAttribute(policySet, 'hr'),
-        deliver: (event) => deliverChange(client, config.taskQueue, event),
-      },
-    });
-    const intakeUrl = await intake.listen({ port: config.intakePort, host: config.intakeHost });
-    stops.push(() => intake.close());
 
     return {
-      temporalAddress,
-      temporalUiUrl: devServer?.uiUrl,
-      intakeUrl,
-      oktaUrl: oktaConnection.orgUrl,
-      oktaEmulator,
-      mailCatcher,
+      temporalAddress: temporal.address,
+      temporalUiUrl: temporal.uiUrl,
       client,
-      okta,
       policySet,
+      intakeUrl,
+      okta: okta?.okta,
+      oktaUrl: okta?.url,
+      oktaEmulator: okta?.emulator,
+      mailCatcher: mail?.catcher,
       stop,
     };
   } catch (error) {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { LogLevel } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../../activities/index.ts';
 import { projectRoot } from './config.ts';
 
@@ -7,12 +8,26 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+let runtimeInstalled = false;
+
+/**
+ * Tenure stops its parts itself, in order, on Ctrl-C; the SDK's own signal handling would drain
+ * the worker behind Tenure's back.
+ */
+function installRuntime(logLevel: LogLevel): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(logLevel) });
+  runtimeInstalled = true;
+}
+
 export async function startWorker(options: {
   address: string;
   namespace: string;
   taskQueue: string;
   dependencies: ActivityDependencies;
+  logLevel: LogLevel;
 }): Promise<RunningWorker> {
+  installRuntime(options.logLevel);
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await Worker.create({
     connection,

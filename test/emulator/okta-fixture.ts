@@ -25,19 +25,41 @@ export function useOktaEmulator(): EmulatorFixture {
   return fixture;
 }
 
+export interface RawRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * Calls the emulator through the SDK's own HTTP layer (its auth header, its error handling) for
+ * requests no generated operation makes. The SDK types its options with node-fetch's types,
+ * which are not installed, hence the cast.
+ */
+export function rawRequest(fixture: EmulatorFixture, path: string, init: RawRequest = {}) {
+  type Options = Parameters<OktaClient['http']['http']>[1];
+  return fixture.client.http.http(`${fixture.emulator.url}${path}`, init as Options);
+}
+
 let sequence = 0;
 
-/** A valid profile with a login no other test uses. */
-export function newProfile(overrides: Record<string, unknown> = {}): {
+type AttributeValue = string | number | boolean | null;
+
+export interface TestProfile {
   login: string;
   email: string;
   firstName: string;
   lastName: string;
-  [attribute: string]: unknown;
-} {
+  [attribute: string]: AttributeValue;
+}
+
+/** A valid profile with a login no other test uses. */
+export function newProfile(overrides: Record<string, AttributeValue | undefined> = {}): TestProfile {
   sequence += 1;
   const login = `user${sequence}.${Date.now()}@example.com`;
-  return { login, email: login, firstName: `First${sequence}`, lastName: `Last${sequence}`, ...overrides };
+  const profile: TestProfile = { login, email: login, firstName: `First${sequence}`, lastName: `Last${sequence}` };
+  for (const [attribute, value] of Object.entries(overrides)) if (value !== undefined) profile[attribute] = value;
+  return profile;
 }
 
 export interface ExpectedOktaError {

@@ -15,7 +15,7 @@ async function collectIds(list: Promise<AsyncIterable<{ id?: string } | null>>):
 
 /** Fetches one page through the SDK's raw HTTP helper, to see what a single answer holds. */
 async function fetchPage(url: string): Promise<{ count: number; links: string }> {
-  const response = await env.client.http.http(url, { headers: { Accept: 'application/json' } });
+  const response = await env.client.http.http(url);
   const body = (await response.json()) as unknown[];
   return { count: body.length, links: response.headers.get('link') ?? '' };
 }

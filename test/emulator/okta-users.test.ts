@@ -3,7 +3,7 @@ import { expectOktaError, newProfile, useOktaEmulator } from './okta-fixture.ts'
 
 const env = useOktaEmulator();
 
-async function createUser(options: { activate?: boolean; password?: string; profile?: Record<string, unknown> } = {}) {
+async function createUser(options: { activate?: boolean; password?: string; profile?: Record<string, string> } = {}) {
   const profile = newProfile(options.profile);
   const body = options.password === undefined ? { profile } : { profile, credentials: { password: { value: options.password } } };
   return env.client.userApi.createUser({ body, ...(options.activate === undefined ? {} : { activate: options.activate }) });
@@ -74,6 +74,33 @@ describe('creating users', () => {
   });
 });
 
+describe('login uniqueness', () => {
+  it('treats logins differing only in diacritical marks as the same login', async () => {
+    await createUser({ profile: { login: 'isaac.brock@diacritics.example.com' } });
+    await expectOktaError(
+      env.client.userApi.createUser({ body: { profile: newProfile({ login: 'isáàc.bröck@diacritics.example.com' }) } }),
+      {
+        status: 400,
+        errorCode: 'E0000001',
+        errorSummary: 'Api validation failed: login',
+        causes: ['login: An object with this field already exists in the current organization'],
+      },
+    );
+  });
+
+  it('requires logins and emails to look like email addresses', async () => {
+    await expectOktaError(
+      env.client.userApi.createUser({ body: { profile: newProfile({ login: 'no-at-sign', email: 'also-bad' }) } }),
+      {
+        status: 400,
+        errorCode: 'E0000001',
+        errorSummary: 'Api validation failed: login',
+        causes: ['login: Username must be in the form of an email address', 'email: Does not match required pattern'],
+      },
+    );
+  });
+});
+
 describe('reading users', () => {
   it('finds a user by id and by login in any case', async () => {
     const user = await createUser();
@@ -81,6 +108,19 @@ describe('reading users', () => {
     const byLogin = await env.client.userApi.getUser({ userId: user.profile!.login!.toUpperCase() });
     expect(byId.id).toBe(user.id);
     expect(byLogin.id).toBe(user.id);
+  });
+
+  it('finds a user by login short name only while no other user shares it', async () => {
+    const local = `shorty${Date.now()}`;
+    const first = await createUser({ profile: { login: `${local}@one.example.com` } });
+    expect((await env.client.userApi.getUser({ userId: local })).id).toBe(first.id);
+
+    await createUser({ profile: { login: `${local}@two.example.com` } });
+    await expectOktaError(env.client.userApi.getUser({ userId: local }), {
+      status: 404,
+      errorCode: 'E0000007',
+      errorSummary: `Not found: Resource not found: ${local} (User)`,
+    });
   });
 
   it('answers 404 E0000007 for an unknown user', async () => {

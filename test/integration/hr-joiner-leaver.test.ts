@@ -3,15 +3,18 @@ import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/runtime/config.ts';
+import type { OktaClient } from '../../src/okta/client.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
 import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
 
 let stack: TenureStack;
+let okta: OktaClient;
 
 beforeAll(async () => {
   stack = await startTestStack();
+  okta = stack.okta!;
 });
 
 afterAll(async () => {
@@ -34,24 +37,27 @@ async function statusOf(workflowId: string) {
   return stack.client.workflow.getHandle(workflowId).query(statusQuery);
 }
 
-async function appliedAtLeast(workflowId: string, count: number) {
-  return eventually(async () => {
-    const status = await statusOf(workflowId);
-    expect(status.lastError).toBeUndefined();
-    expect(status.applied).toBeGreaterThanOrEqual(count);
-    return status;
+/** Waits until the workflow has handled the event `eventId`, and expects it to have applied `count` changes by then. */
+async function handled(workflowId: string, eventId: string, count: number) {
+  const status = await eventually(async () => {
+    const current = await statusOf(workflowId);
+    expect(current.lastEventId).toBe(eventId);
+    return current;
   });
+  expect(status.lastError).toBeUndefined();
+  expect(status.applied).toBe(count);
+  return status;
 }
 
 async function groupNamesOf(userId: string): Promise<string[]> {
   const names: string[] = [];
-  for await (const group of await stack.okta.userApi.listUserGroups({ userId })) names.push(group!.profile!.name!);
+  for await (const group of await okta.userApi.listUserGroups({ userId })) names.push(group!.profile!.name!);
   return names.sort();
 }
 
 async function usersWithEmployeeNumber(key: string) {
   const found = [];
-  for await (const user of await stack.okta.userApi.listUsers({})) if (user?.profile?.employeeNumber === key) found.push(user);
+  for await (const user of await okta.userApi.listUsers({})) if (user?.profile?.employeeNumber === key) found.push(user);
   return found;
 }
 
@@ -63,8 +69,8 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     const answer = await post(await example('joiner.json'));
     expect(answer).toEqual({ status: 202, body: { accepted: [{ eventId: 'hr-evt-1001', workflowId }] } });
 
-    const status = await appliedAtLeast(workflowId, 1);
-    const user = await stack.okta.userApi.getUser({ userId: login });
+    const status = await handled(workflowId, 'hr-evt-1001', 1);
+    const user = await okta.userApi.getUser({ userId: login });
     expect(status.oktaUserId).toBe(user.id);
     expect(user.status).toBe('PROVISIONED');
     expect(user.profile).toMatchObject({
@@ -89,13 +95,13 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     expect(mail.html).toContain(`<code>${login}</code>`);
   });
 
-  it('applies the same event posted twice once: one user, one email', async () => {
+  it('applies the same event posted twice once (by its event id): one user, one email', async () => {
     expect((await post(await example('joiner.json'))).status).toBe(202);
     // A later, distinct event with the same record is a no-op change; once it is applied, the
     // duplicate before it has certainly been processed, since events apply in arrival order.
     const sameRecord = JSON.parse(await example('joiner.json'));
     expect((await post(JSON.stringify({ ...sameRecord, eventId: 'hr-evt-1001-resent' }))).status).toBe(202);
-    await appliedAtLeast(workflowId, 2);
+    await handled(workflowId, 'hr-evt-1001-resent', 2);
 
     expect(await usersWithEmployeeNumber('E1001')).toHaveLength(1);
     expect(stack.mailCatcher!.messages()).toHaveLength(1);
@@ -103,8 +109,8 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
 
   it('deprovisions the Okta user when HR reports the leaver', async () => {
     expect((await post(await example('leaver.json'))).status).toBe(202);
-    await appliedAtLeast(workflowId, 3);
-    const user = await stack.okta.userApi.getUser({ userId: login });
+    await handled(workflowId, 'hr-evt-1002', 3);
+    const user = await okta.userApi.getUser({ userId: login });
     expect(user.status).toBe('DEPROVISIONED');
     expect(user.profile?.department).toBe('Engineering');
   });

@@ -26,14 +26,16 @@ describe('policy validation', () => {
     expect((await loadPolicySet(changed.policiesDir, changed.templatesDir)).hash).not.toBe(set.hash);
   });
 
-  it('names file, line and column of every schema problem in one run, with suggestions', async () => {
+  it('names file, line and column of every problem in one run, schema and formatters alike, with suggestions', async () => {
     const broken = validPolicy
       .replace('  name: employees\n', '  name: employees\n  nme: typo\n')
       .replace('on: joiner', 'on: joinr')
-      .replace('      - action: DEPROVISION_IDENTITY', '      - action: DEPROVISION_IDENTITES');
+      .replace('      - action: DEPROVISION_IDENTITY', '      - action: DEPROVISION_IDENTITES')
+      .replace('| ASCII |', '| ASCI |');
     expect(await problemsOf({ 'employees.yaml': broken })).toEqual([
       'employees.yaml:5:3: unknown key "nme" (did you mean "name"?); allowed here: name, description',
       'employees.yaml:15:9: "joinr" is not allowed (did you mean "joiner"?); use one of: joiner, mover, leaver, rehire, update',
+      'employees.yaml:20:46: unknown function "ASCI" (did you mean "ASCII"?); known functions: LOWER, UPPER, TRIM, ASCII, APPEND, PREPEND',
       'employees.yaml:32:17: unknown action "DEPROVISION_IDENTITES" (did you mean "DEPROVISION_IDENTITY"?); known: SYNC_IDENTITIES, MANAGE_RELATIONSHIPS, DEPROVISION_IDENTITY, NOTIFY',
     ]);
   });

@@ -1,36 +1,32 @@
 import { loadConfig } from '../../runtime/config.ts';
-import { startTenure } from '../../runtime/stack.ts';
+import { startTenure, type Role } from '../../runtime/stack.ts';
 
-export async function startCommand(): Promise<void> {
+const roles: readonly Role[] = ['all', 'worker', 'intake'];
+
+export async function startCommand(options: { role: string }): Promise<void> {
+  const role = options.role as Role;
+  if (!roles.includes(role)) throw new Error(`--role must be one of ${roles.join(', ')}, got "${options.role}"`);
   const config = loadConfig();
   const log = (line: string) => console.log(line);
-  if (!config.okta) {
+  if (!config.okta && role !== 'intake') {
     log('SANDBOX MODE: OKTA_ORG_URL is not set, so Tenure acts on its bundled Okta emulator, not on a real Okta org.');
   }
-  const stack = await startTenure(config, { log });
-  const lines = [
-    '',
-    'Tenure is running.',
-    `  Temporal UI      ${stack.temporalUiUrl ?? `(external cluster at ${stack.temporalAddress})`}`,
-    `  Temporal         ${stack.temporalAddress}`,
-    `  HR intake        ${stack.intakeUrl}/hooks/hr`,
-    `  Okta             ${stack.oktaUrl}${stack.oktaEmulator ? `  (emulator; token: ${config.oktaEmulatorToken})` : ''}`,
-    `  Mailbox          ${stack.mailCatcher ? `${stack.mailCatcher.httpUrl}/messages  (SMTP ${stack.mailCatcher.smtpUrl})` : '(SMTP_URL)'}`,
-    `  Policies         ${config.policiesDir} (hash ${stack.policySet.hash})`,
-    '',
-    'Send the sample joiner:  npx tenure hr send examples/joiner.json',
-    'Press Ctrl-C to stop.',
+  const stack = await startTenure(config, { role, log });
+  const rows: Array<[string, string | undefined]> = [
+    ['Temporal UI', stack.temporalUiUrl ?? (config.temporalAddress ? `(the UI of the cluster at ${stack.temporalAddress})` : undefined)],
+    ['Temporal', stack.temporalAddress],
+    ['HR intake', stack.intakeUrl && `${stack.intakeUrl}/hooks/hr`],
+    ['Okta', stack.oktaUrl && `${stack.oktaUrl}${stack.oktaEmulator ? `  (emulator; Authorization: SSWS ${config.oktaEmulatorToken})` : ''}`],
+    ['Mailbox', stack.mailCatcher ? `${stack.mailCatcher.httpUrl}/messages  (SMTP ${stack.mailCatcher.smtpUrl})` : config.smtpUrl && '(sending to SMTP_URL)'],
+    ['Policies', `${config.policiesDir} (hash ${stack.policySet.hash})`],
   ];
-  log(lines.join('\n'));
+  log(['', `Tenure is running (role: ${role}).`, ...rows.filter(([, value]) => value).map(([name, value]) => `  ${name.padEnd(13)}${value}`), ''].join('\n'));
+  if (stack.intakeUrl) log('Send the sample joiner:  npx tenure hr send examples/joiner.json');
+  log('Press Ctrl-C to stop.');
 
   await new Promise<void>((resolve) => {
-    const shutdown = () => {
-      process.off('SIGINT', shutdown);
-      process.off('SIGTERM', shutdown);
-      resolve();
-    };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
   log('Stopping Tenure…');
   await stack.stop();

@@ -55,7 +55,7 @@ export const userAlreadyActive = (): OktaError =>
   new OktaError(403, 'E0000016', 'Activation failed because the user is already active');
 
 export const unsupportedMediaType = (): OktaError =>
-  new OktaError(400, 'E0000021', 'Bad request.  Accept and/or Content-Type headers likely do not match supported values.');
+  new OktaError(400, 'E0000021', 'Bad request. Accept and/or Content-Type headers likely do not match supported values.');
 
 export const unsupportedMethod = (): OktaError =>
   new OktaError(404, 'E0000022', 'The endpoint does not support the provided HTTP method');

@@ -48,8 +48,9 @@ function buildApp(token: string, store: OktaStore): FastifyInstance {
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 1024 } });
   const expectedToken = Buffer.from(token);
 
-  // The SDK sends `Content-Type: application/json` on bodyless POSTs too, so an empty body is no body.
-  app.removeContentTypeParser('application/json');
+  // Okta takes JSON only. The SDK sends `Content-Type: application/json` on bodyless POSTs too,
+  // so an empty body is no body.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);

@@ -51,9 +51,14 @@ function isBlank(value: unknown): boolean {
   return typeof value !== 'string' || value.trim() === '';
 }
 
-/** Logins and group names are unique regardless of case. */
+/** Logins and group names are unique regardless of case and diacritical marks: Isaac = isáàc. */
 function uniqueKey(value: unknown): string {
-  return String(value).toLowerCase();
+  return String(value).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** The part of a login before the @, by which a user can also be named while no other user shares it. */
+function shortNameKey(login: unknown): string {
+  return uniqueKey(String(login).split('@')[0]);
 }
 
 function* filterIterable<T>(items: Iterable<T>, keep: (item: T) => boolean): IterableIterator<T> {
@@ -70,6 +75,7 @@ function* filterIterable<T>(items: Iterable<T>, keep: (item: T) => boolean): Ite
 export class OktaStore {
   private readonly users = new Map<string, UserRecord>();
   private readonly usersByLogin = new Map<string, UserRecord>();
+  private readonly usersByShortName = new Map<string, Set<UserRecord>>();
   private readonly groups = new Map<string, GroupRecord>();
   private readonly groupsByName = new Map<string, GroupRecord>();
   private readonly membersByGroup = new Map<string, Set<string>>();
@@ -79,7 +85,7 @@ export class OktaStore {
   /** Every org has one default user type; users created without a type get it. */
   private readonly defaultUserTypeId = 'oty' + newToken(17);
   /** The built-in group every user belongs to; membership in it is implied, never stored. */
-  readonly everyone: GroupRecord;
+  private readonly everyone: GroupRecord;
 
   constructor() {
     const now = this.now();
@@ -121,13 +127,32 @@ export class OktaStore {
     };
     this.applyCredentials(user, credentials, now);
     this.users.set(user.id, user);
-    this.usersByLogin.set(uniqueKey(profile.login), user);
+    this.indexLogin(user);
     return user;
   }
 
-  /** Finds a user by id or, case-insensitively, by login. */
+  private indexLogin(user: UserRecord): void {
+    this.usersByLogin.set(uniqueKey(user.profile.login), user);
+    const key = shortNameKey(user.profile.login);
+    let sharers = this.usersByShortName.get(key);
+    if (!sharers) this.usersByShortName.set(key, (sharers = new Set()));
+    sharers.add(user);
+  }
+
+  private unindexLogin(user: UserRecord): void {
+    this.usersByLogin.delete(uniqueKey(user.profile.login));
+    const key = shortNameKey(user.profile.login);
+    const sharers = this.usersByShortName.get(key);
+    sharers?.delete(user);
+    if (sharers?.size === 0) this.usersByShortName.delete(key);
+  }
+
+  /** Finds a user by id, by login, or by login short name if no other user has that short name. */
   findUser(idOrLogin: string): UserRecord | undefined {
-    return this.users.get(idOrLogin) ?? this.usersByLogin.get(idOrLogin.toLowerCase());
+    const user = this.users.get(idOrLogin) ?? this.usersByLogin.get(uniqueKey(idOrLogin));
+    if (user || idOrLogin.includes('@')) return user;
+    const sharers = this.usersByShortName.get(uniqueKey(idOrLogin));
+    return sharers?.size === 1 ? sharers.values().next().value : undefined;
   }
 
   getUser(idOrLogin: string): UserRecord {
@@ -156,9 +181,9 @@ export class OktaStore {
     if (change.profile !== undefined) {
       const profile = mode === 'merge' ? { ...user.profile, ...change.profile } : { ...change.profile };
       this.validateUserProfile(profile, user);
-      this.usersByLogin.delete(uniqueKey(user.profile.login));
-      this.usersByLogin.set(uniqueKey(profile.login), user);
+      this.unindexLogin(user);
       user.profile = profile;
+      this.indexLogin(user);
     }
     if (change.credentials !== undefined) this.applyCredentials(user, change.credentials, now);
     user.lastUpdated = now;
@@ -192,7 +217,7 @@ export class OktaStore {
     }
     this.groupsByUser.delete(user.id);
     this.users.delete(user.id);
-    this.usersByLogin.delete(uniqueKey(user.profile.login));
+    this.unindexLogin(user);
     return 'deleted';
   }
 

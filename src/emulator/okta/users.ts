@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { newToken } from './ids.ts';
 import { LIFECYCLE_OPERATIONS } from './lifecycle.ts';
 import { pageLinks, parseLimit, takePage } from './paging.ts';
@@ -24,35 +24,16 @@ const MAX_PAGE = 200;
 /** Okta answers at most 10 users to a `q` unless asked for more, and does not page them. */
 const DEFAULT_QUERY_PAGE = 10;
 
-function sendUsers(request: FastifyRequest, reply: FastifyReply, users: UserRecord[], nextAfter: string | undefined) {
-  const origin = originOf(request);
-  reply.header('link', pageLinks(origin, request.url, nextAfter));
-  return users.map((user) => userJson(user, origin));
-}
-
-function listUsers(store: OktaStore, request: FastifyRequest<{ Querystring: ListUsersQuery }>, reply: FastifyReply) {
-  const { search, filter, q, after, limit } = request.query;
-  if (search !== undefined || filter !== undefined) {
-    // Unlike a plain list, `search` and `filter` answers include deactivated users.
-    const keep = search !== undefined ? userSearch(search) : userFilter(filter!);
-    const page = takePage(store.allUsers(), { after, limit: parseLimit(limit, DEFAULT_PAGE, MAX_PAGE), keep });
-    return sendUsers(request, reply, page.items, page.nextAfter);
+function userSelection(query: ListUsersQuery): { keep: (user: UserRecord) => boolean; paged: boolean; defaultLimit: number } {
+  // Unlike a plain list or a `q`, `search` and `filter` answers include deactivated users.
+  if (query.search !== undefined) return { keep: userSearch(query.search), paged: true, defaultLimit: DEFAULT_PAGE };
+  if (query.filter !== undefined) return { keep: userFilter(query.filter), paged: true, defaultLimit: DEFAULT_PAGE };
+  const notDeactivated = (user: UserRecord) => user.status !== 'DEPROVISIONED';
+  if (query.q !== undefined) {
+    const matches = userQuery(query.q);
+    return { keep: (user) => notDeactivated(user) && matches(user), paged: false, defaultLimit: DEFAULT_QUERY_PAGE };
   }
-  if (q !== undefined) {
-    const matches = userQuery(q);
-    const page = takePage(store.allUsers(), {
-      after: undefined,
-      limit: parseLimit(limit, DEFAULT_QUERY_PAGE, MAX_PAGE),
-      keep: (user) => user.status !== 'DEPROVISIONED' && matches(user),
-    });
-    return sendUsers(request, reply, page.items, undefined);
-  }
-  const page = takePage(store.allUsers(), {
-    after,
-    limit: parseLimit(limit, DEFAULT_PAGE, MAX_PAGE),
-    keep: (user) => user.status !== 'DEPROVISIONED',
-  });
-  return sendUsers(request, reply, page.items, page.nextAfter);
+  return { keep: notDeactivated, paged: true, defaultLimit: DEFAULT_PAGE };
 }
 
 /** Reads `{profile, credentials}` from a create or update body. */
@@ -81,7 +62,17 @@ export async function userRoutes(app: FastifyInstance, options: { store: OktaSto
     return userJson(user, originOf(request));
   });
 
-  app.get<{ Querystring: ListUsersQuery }>('/api/v1/users', async (request, reply) => listUsers(store, request, reply));
+  app.get<{ Querystring: ListUsersQuery }>('/api/v1/users', async (request, reply) => {
+    const origin = originOf(request);
+    const { keep, paged, defaultLimit } = userSelection(request.query);
+    const page = takePage(store.allUsers(), {
+      after: paged ? request.query.after : undefined,
+      limit: parseLimit(request.query.limit, defaultLimit, MAX_PAGE),
+      keep,
+    });
+    reply.header('link', pageLinks(origin, request.url, paged ? page.nextAfter : undefined));
+    return page.items.map((user) => userJson(user, origin));
+  });
 
   app.get<{ Params: UserParams }>('/api/v1/users/:userId', async (request) =>
     userJson(store.getUser(request.params.userId), originOf(request)),
