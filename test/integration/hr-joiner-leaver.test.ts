@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/runtime/config.ts';
+import { IdentityKey, IdentitySource } from '../../src/runtime/search-attributes.ts';
 import type { OktaClient } from '../../src/okta/client.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
@@ -124,7 +126,13 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
       'planChange', 'deprovisionIdentity',
     ]);
     const description = await stack.client.workflow.getHandle(workflowId).describe();
-    expect(description.typedSearchAttributes.get({ name: 'IdentityKey', type: 'KEYWORD' } as never)).toBe('E1001');
+    expect(description.typedSearchAttributes.get(IdentityKey)).toBe('E1001');
+    expect(description.typedSearchAttributes.get(IdentitySource)).toBe('hr');
+  });
+
+  it('replays its own history deterministically', async () => {
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    await expect(Worker.runReplayHistory({ workflowsPath: path.join(projectRoot, 'workflows/index.ts') }, history, workflowId)).resolves.toBeUndefined();
   });
 });
 
