@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/runtime/config.ts';
 import { IdentityKey, IdentitySource } from '../../src/runtime/search-attributes.ts';
+import type { CaughtMessage } from '../../src/emulator/mail/catcher.ts';
 import type { OktaClient } from '../../src/okta/client.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
@@ -31,6 +34,14 @@ async function post(body: string, signature: string | null = signHrBody(body, TE
     body,
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Runs the `tenure` command as a user would, and returns what it printed. */
+async function tenure(...args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(process.execPath, ['bin/tenure.mjs', ...args], { cwd: projectRoot });
+  return stdout;
 }
 
 const example = (name: string) => readFile(path.join(projectRoot, 'examples', name), 'utf8');
@@ -68,8 +79,9 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
   const login = 'zoe.lindqvist@example.com';
 
   it('creates the Okta user with the mapped profile and groups, and mails the manager', async () => {
-    const answer = await post(await example('joiner.json'));
-    expect(answer).toEqual({ status: 202, body: { accepted: [{ eventId: 'hr-evt-1001', workflowId }] } });
+    // As the README tells a newcomer to do it.
+    const sent = await tenure('hr', 'send', 'examples/joiner.json', '--url', stack.intakeUrl!, '--secret', TEST_WEBHOOK_SECRET);
+    expect(sent).toBe(`202 Accepted\n${JSON.stringify({ accepted: [{ eventId: 'hr-evt-1001', workflowId }] })}\n`);
 
     const status = await handled(workflowId, 'hr-evt-1001', 1);
     const user = await okta.userApi.getUser({ userId: login });
@@ -86,8 +98,8 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     });
     expect(await groupNamesOf(user.id!)).toEqual(['Everyone', 'dept-engineering', 'staff']);
 
-    const mail = await eventually(() => {
-      const messages = stack.mailCatcher!.messages();
+    const mail = await eventually(async () => {
+      const messages = JSON.parse(await tenure('mail', 'list', '--json', '--url', stack.mailCatcher!.httpUrl)) as CaughtMessage[];
       expect(messages).toHaveLength(1);
       return messages[0]!;
     });
@@ -133,6 +145,31 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
   it('replays its own history deterministically', async () => {
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
     await expect(Worker.runReplayHistory({ workflowsPath: path.join(projectRoot, 'workflows/index.ts') }, history, workflowId)).resolves.toBeUndefined();
+  });
+});
+
+describe('a change Okta cannot take', () => {
+  const record = { employee_id: 'E3003', first_name: 'Lin', last_name: 'Park', department: 'Legal', title: 'Counsel', manager_email: 'm@example.com', status: 'active' };
+
+  it('is stopped with the reason in the workflow status, and the identity takes the corrected event after it', async () => {
+    const workflowId = 'identity/hr/E3003';
+    expect((await post(JSON.stringify({ eventId: 'hr-evt-3003', record })))).toMatchObject({ status: 202 });
+    const failed = await eventually(async () => {
+      const status = await statusOf(workflowId);
+      expect(status.lastEventId).toBe('hr-evt-3003');
+      return status;
+    });
+    expect(failed.lastError).toBe('hr-evt-3003: group "dept-legal" does not exist in Okta');
+    expect(failed.applied).toBe(0);
+    expect(stack.mailCatcher!.messages().filter((message) => message.to.includes('m@example.com'))).toEqual([]);
+
+    // HR corrects the department: still a joiner, since the failed change was not recorded as applied.
+    expect((await post(JSON.stringify({ eventId: 'hr-evt-3004', record: { ...record, department: 'Sales' } })))).toMatchObject({ status: 202 });
+    await handled(workflowId, 'hr-evt-3004', 1);
+    const user = await okta.userApi.getUser({ userId: 'lin.park@example.com' });
+    expect(user.profile?.department).toBe('Sales');
+    expect(await groupNamesOf(user.id!)).toEqual(['Everyone', 'dept-sales', 'staff']);
+    expect(await usersWithEmployeeNumber('E3003')).toHaveLength(1);
   });
 });
 
