@@ -10,7 +10,7 @@ handlebars.registerHelper('UPPER', (value: unknown) => String(value ?? '').toUpp
  * Templates use `<<placeholder>>` so that they never collide with the `{attr}` formatters of
  * policies; underneath they are Handlebars (`<<#if manager>>`, `<<{raw}>>` …).
  */
-export function toHandlebars(source: string): string {
+function toHandlebars(source: string): string {
   return source.replace(/\{\{/g, '\\{{').replace(/<<(\{?)([\s\S]+?)(\}?)>>/g, '{{$1$2$3}}');
 }
 

@@ -8,7 +8,7 @@ export type Lifecycle = 'joiner' | 'mover' | 'leaver' | 'rehire' | 'update' | 'n
  */
 export type Snapshot = IdentityRecord | null | undefined;
 
-export function isActive(policy: Policy, record: Snapshot): boolean {
+function isActive(policy: Policy, record: Snapshot): boolean {
   if (!record) return false;
   const value = String(record[policy.identity.inactive.attribute] ?? '').toLowerCase();
   return !policy.identity.inactive.values.some((inactive) => inactive.toLowerCase() === value);

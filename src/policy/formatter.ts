@@ -40,7 +40,7 @@ const functions: Record<string, Fn> = {
   APPEND: { arity: 1, apply: (value, [suffix]) => value + suffix },
   PREPEND: { arity: 1, apply: (value, [prefix]) => prefix + value },
 };
-export const knownFunctions = Object.keys(functions);
+const knownFunctions = Object.keys(functions);
 
 /** Splits on `separator` where it stands outside quotes and braces, keeping each piece's offset. */
 function splitTopLevel(text: string, separator: string, base: number): Array<{ text: string; offset: number }> {
@@ -122,7 +122,7 @@ export class MissingAttributeError extends Error {
   }
 }
 
-export function formatValue(formatter: Formatter, record: IdentityRecord): string {
+function formatValue(formatter: Formatter, record: IdentityRecord): string {
   const inserted = formatter.parts
     .map((part) => {
       if ('literal' in part) return part.literal;

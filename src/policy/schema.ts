@@ -35,11 +35,8 @@ const Notify = z.strictObject({
 
 export const Action = z.discriminatedUnion('action', [SyncIdentities, ManageRelationships, DeprovisionIdentity, Notify]);
 export type Action = z.infer<typeof Action>;
-export const actionNames = ['SYNC_IDENTITIES', 'MANAGE_RELATIONSHIPS', 'DEPROVISION_IDENTITY', 'NOTIFY'] as const;
 
-export const lifecycleEvents = ['joiner', 'mover', 'leaver', 'rehire', 'update'] as const;
-export const LifecycleEvent = z.enum(lifecycleEvents);
-export type LifecycleEvent = z.infer<typeof LifecycleEvent>;
+const LifecycleEvent = z.enum(['joiner', 'mover', 'leaver', 'rehire', 'update']);
 
 const PolicyWorkflow = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
@@ -68,7 +65,6 @@ export const Policy = z.strictObject({
   workflows: z.array(PolicyWorkflow).min(1, 'needs at least one workflow'),
 });
 export type Policy = z.infer<typeof Policy>;
-export type PolicyWorkflow = z.infer<typeof PolicyWorkflow>;
 
 export const Template = z.strictObject({
   subject: z.string().min(1),

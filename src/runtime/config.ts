@@ -50,7 +50,7 @@ function logLevelFrom(raw: string | undefined): LogLevel {
 }
 
 /** The sandbox's well-known secret, refused as soon as a real Okta org is configured. */
-export const SANDBOX_WEBHOOK_SECRET = 'tenure-sandbox-secret';
+const SANDBOX_WEBHOOK_SECRET = 'tenure-sandbox-secret';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
   const orgUrl = env.OKTA_ORG_URL;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Connection } from '@temporalio/client';
+import { assertPortFree } from './ports.ts';
 import { connectTemporal, ensureSearchAttributes } from './temporal.ts';
 
 export interface DevServerOptions {
@@ -26,6 +27,9 @@ const OUTPUT_TAIL_CHARS = 4_000;
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   await mkdir(options.dataDir, { recursive: true });
+  // Otherwise Tenure could connect to whatever already listens there and take it for its own server.
+  await assertPortFree(options.port, 'Temporal', 'Is Temporal already running? Set TEMPORAL_ADDRESS to use it, or TEMPORAL_PORT to choose another port.');
+  if (!options.headless) await assertPortFree(options.uiPort, 'Temporal UI', 'Set TEMPORAL_UI_PORT to choose another port.');
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
@@ -35,7 +39,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-level', 'error',
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
   ];
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);

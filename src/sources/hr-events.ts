@@ -3,7 +3,7 @@ import type { ChangeEvent } from '../identity/change-event.ts';
 import { IdentityRecord } from '../policy/schema.ts';
 
 /** The most events one webhook request may carry. */
-export const MAX_HR_BATCH = 1_000;
+const MAX_HR_BATCH = 1_000;
 
 /** An HR event's schema depends on the policies: they say which attribute is the identity key. */
 function hrBodySchema(keyAttribute: string) {

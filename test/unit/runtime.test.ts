@@ -1,8 +1,10 @@
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/runtime/config.ts';
+import { assertPortFree, freePort } from '../../src/runtime/ports.ts';
 import { locateTemporalCli } from '../../src/runtime/temporal-cli.ts';
 
 describe('configuration', () => {
@@ -47,5 +49,19 @@ describe('finding the Temporal CLI', () => {
     const empty = await mkdtemp(path.join(tmpdir(), 'tenure-cli-'));
     await expect(locateTemporalCli(empty, { PATH: empty })).rejects.toThrow(/The Temporal CLI was not found and Go is not installed[\s\S]*go install github.com\/temporalio\/cli\/cmd\/temporal@v1.5.1/);
     await expect(locateTemporalCli(empty, { TEMPORAL_CLI_PATH: path.join(empty, 'nope') })).rejects.toThrow(/TEMPORAL_CLI_PATH is set to .*nope, but no executable is there/);
+  });
+});
+
+describe('port checks', () => {
+  it('says which port is taken and what to do', async () => {
+    const port = await freePort();
+    await expect(assertPortFree(port, 'Temporal', 'Set TEMPORAL_PORT.')).resolves.toBeUndefined();
+    const holder = net.createServer().listen(port, '127.0.0.1');
+    await new Promise((resolve) => holder.once('listening', resolve));
+    try {
+      await expect(assertPortFree(port, 'Temporal', 'Set TEMPORAL_PORT.')).rejects.toThrow(`port ${port} (Temporal) is already in use. Set TEMPORAL_PORT.`);
+    } finally {
+      holder.close();
+    }
   });
 });
