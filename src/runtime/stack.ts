@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Client, type Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { startMailCatcher, type MailCatcher } from '../emulator/mail/catcher.ts';
 import { startOktaEmulator, type OktaEmulator } from '../emulator/okta/server.ts';
 import { deliverChange } from '../identity/deliver.ts';
@@ -16,7 +16,8 @@ import { connectTemporal, ensureSearchAttributes } from './temporal.ts';
 import { startWorker } from './worker.ts';
 
 /** `all` for one process on a laptop; `worker` and `intake` scale out separately in production. */
-export type Role = 'all' | 'worker' | 'intake';
+export const roles = ['all', 'worker', 'intake'] as const;
+export type Role = (typeof roles)[number];
 
 export interface StackOptions {
   role?: Role;
@@ -57,7 +58,7 @@ async function startTemporal(config: TenureConfig, options: StackOptions, stops:
     headless: options.headless,
   });
   stops.push(() => server.stop());
-  return { address: server.address, uiUrl: server.uiUrl, connection: server.connection as Connection };
+  return { address: server.address, uiUrl: server.uiUrl, connection: server.connection };
 }
 
 /** A real org when configured; otherwise the emulator, given the groups the example policy uses. */

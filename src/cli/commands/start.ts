@@ -1,7 +1,5 @@
 import { loadConfig } from '../../runtime/config.ts';
-import { startTenure, type Role } from '../../runtime/stack.ts';
-
-const roles: readonly Role[] = ['all', 'worker', 'intake'];
+import { roles, startTenure, type Role } from '../../runtime/stack.ts';
 
 export async function startCommand(options: { role: string }): Promise<void> {
   const role = options.role as Role;
