@@ -12,6 +12,7 @@ import {
 import { groupRoutes } from './groups.ts';
 import { newRequestId } from './ids.ts';
 import { OktaStore } from './store.ts';
+import { SystemLog } from './system-log.ts';
 import { userRoutes } from './users.ts';
 
 export interface OktaEmulatorOptions {
@@ -83,7 +84,7 @@ function buildApp(token: string, store: OktaStore): FastifyInstance {
 /** Starts an emulated Okta org, empty but for the built-in Everyone group. */
 export async function startOktaEmulator(options: OktaEmulatorOptions): Promise<OktaEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const app = buildApp(options.token, new OktaStore());
+  const app = buildApp(options.token, new OktaStore(new SystemLog()));
   await app.listen({ port: options.port ?? 0, host });
   const { port } = app.server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;

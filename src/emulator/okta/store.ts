@@ -7,6 +7,7 @@ import {
   unsupportedOperation,
 } from './errors.ts';
 import { OrderedIdGenerator, newToken } from './ids.ts';
+import type { SystemLog } from './system-log.ts';
 import { assertProfileEditable, nextStatus, statusOnCreate, type LifecycleOperation, type UserStatus } from './lifecycle.ts';
 
 export type Profile = Record<string, unknown>;
@@ -87,7 +88,7 @@ export class OktaStore {
   /** The built-in group every user belongs to; membership in it is implied, never stored. */
   private readonly everyone: GroupRecord;
 
-  constructor() {
+  constructor(readonly log: SystemLog) {
     const now = this.now();
     this.everyone = {
       id: this.groupIds.next(),

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { SYSTEM_ACTOR, currentRequestContext, type LogActor } from './context.ts';
+
+/** An object a LogEvent is about: a user, a group, an event hook … */
+export interface LogTarget {
+  id: string;
+  type: 'User' | 'UserGroup' | 'EventHook' | 'AppInstance';
+  alternateId: string;
+  displayName: string;
+}
+
+/** One entry of Okta's System Log, in the shape `GET /api/v1/logs` answers. */
+export interface LogEvent {
+  uuid: string;
+  published: string;
+  eventType: string;
+  version: '0';
+  severity: 'INFO' | 'WARN';
+  displayMessage: string;
+  actor: LogActor;
+  client: { ipAddress: string; userAgent: { rawUserAgent: string } };
+  outcome: { result: 'SUCCESS' | 'FAILURE'; reason: string | null };
+  target: LogTarget[];
+  transaction: { type: 'WEB'; id: string; detail: Record<string, unknown> };
+  debugContext: { debugData: Record<string, unknown> };
+  legacyEventType: string | null;
+}
+
+export interface LogEntryInput {
+  eventType: string;
+  displayMessage: string;
+  target: LogTarget[];
+  outcome?: LogEvent['outcome'];
+  legacyEventType?: string;
+}
+
+export type LogListener = (event: LogEvent) => void;
+
+/**
+ * The org's System Log: an append-only list of events in publication order. Every change the
+ * emulator makes appends here; `GET /api/v1/logs` reads it and event hooks subscribe to it.
+ */
+export class SystemLog {
+  private readonly entries: LogEvent[] = [];
+  private readonly listeners = new Set<LogListener>();
+
+  append(input: LogEntryInput): LogEvent {
+    const context = currentRequestContext();
+    const event: LogEvent = {
+      uuid: randomUUID(),
+      published: new Date().toISOString(),
+      eventType: input.eventType,
+      version: '0',
+      severity: 'INFO',
+      displayMessage: input.displayMessage,
+      actor: context?.actor ?? SYSTEM_ACTOR,
+      client: {
+        ipAddress: context?.ipAddress ?? '127.0.0.1',
+        userAgent: { rawUserAgent: context?.userAgent ?? 'okta-emulator' },
+      },
+      outcome: input.outcome ?? { result: 'SUCCESS', reason: null },
+      target: input.target,
+      transaction: { type: 'WEB', id: context?.requestId ?? 'system', detail: {} },
+      debugContext: { debugData: context ? { requestId: context.requestId } : {} },
+      legacyEventType: input.legacyEventType ?? null,
+    };
+    this.entries.push(event);
+    for (const listener of this.listeners) listener(event);
+    return event;
+  }
+
+  /** Every event so far, oldest first. */
+  all(): readonly LogEvent[] {
+    return this.entries;
+  }
+
+  /** Calls `listener` for each event appended from now on; returns the unsubscribe function. */
+  subscribe(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
