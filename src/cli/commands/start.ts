@@ -1,9 +1,11 @@
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../../runtime/config.ts';
 import { roles, startTenure, type Role } from '../../runtime/stack.ts';
 
-export async function startCommand(options: { role: string }): Promise<void> {
-  const role = options.role as Role;
-  if (!roles.includes(role)) throw new Error(`--role must be one of ${roles.join(', ')}, got "${options.role}"`);
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } } });
+  const role = values.role as Role;
+  if (!roles.includes(role)) throw new Error(`--role must be one of ${roles.join(', ')}, got "${values.role}"`);
   const config = loadConfig();
   const log = (line: string) => console.log(line);
   if (!config.okta && role !== 'intake') {

@@ -1,0 +1,50 @@
+/** A `tenure` subcommand: parses its own arguments, so that each command's options live with it. */
+export interface CommandModule {
+  run(argv: string[]): Promise<void>;
+}
+
+export interface Command {
+  name: string;
+  synopsis: string;
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
+export const commands: readonly Command[] = [
+  {
+    name: 'start',
+    synopsis: 'start [--role all|worker|intake]',
+    summary: 'run Tenure on its embedded defaults (what npm start runs)',
+    load: () => import('./commands/start.ts'),
+  },
+  {
+    name: 'hr',
+    synopsis: 'hr send <file.json> [--url U] [--secret S]',
+    summary: 'sign an HR event (or batch) and post it to the intake',
+    load: () => import('./commands/hr-send.ts'),
+  },
+  {
+    name: 'mail',
+    synopsis: 'mail list [--url U] [--json]',
+    summary: 'show the messages the local mail catcher received',
+    load: () => import('./commands/mail.ts'),
+  },
+  {
+    name: 'okta-emulator',
+    synopsis: 'okta-emulator [--port P] [--token T]',
+    summary: 'run the bundled Okta emulator alone',
+    load: () => import('./commands/okta-emulator.ts'),
+  },
+  {
+    name: 'validate',
+    synopsis: 'validate [--policies DIR] [--templates DIR]',
+    summary: 'check policies and templates; lists every problem',
+    load: () => import('./commands/validate.ts'),
+  },
+  {
+    name: 'install-temporal',
+    synopsis: 'install-temporal',
+    summary: 'find the Temporal CLI, or build it with Go into .tools/',
+    load: () => import('./commands/install-temporal.ts'),
+  },
+];
