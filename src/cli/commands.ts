@@ -31,15 +31,33 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'okta-emulator',
-    synopsis: 'okta-emulator [--port P] [--token T]',
+    synopsis: 'okta-emulator [--port P] [--token T] [--admin] [--seed F] [--state F] [--oauth-clients F]',
     summary: 'run the bundled Okta emulator alone',
     load: () => import('./commands/okta-emulator.ts'),
   },
   {
     name: 'validate',
-    synopsis: 'validate [--policies DIR] [--templates DIR]',
+    synopsis: 'validate [PATH…] [--templates DIR]',
     summary: 'check policies and templates; lists every problem',
     load: () => import('./commands/validate.ts'),
+  },
+  {
+    name: 'plan',
+    synopsis: 'plan --old a.json --new b.json | --snapshot now.csv --previous before.csv [--now T] [--json]',
+    summary: 'dry run: the steps the policies plan for one change, or for a whole HR export',
+    load: () => import('./commands/plan.ts'),
+  },
+  {
+    name: 'test',
+    synopsis: 'test [--policies DIR] [--templates DIR]',
+    summary: 'run the policy tests (policies/*.test.yaml)',
+    load: () => import('./commands/test.ts'),
+  },
+  {
+    name: 'schema',
+    synopsis: 'schema [--write]',
+    summary: "print the policy JSON Schema; --write refreshes policies/policy.schema.json and the README's reference",
+    load: () => import('./commands/schema.ts'),
   },
   {
     name: 'install-temporal',

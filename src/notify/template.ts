@@ -37,7 +37,57 @@ export function compileTemplate(template: Template): CompiledTemplate {
   };
 }
 
-/** Throws Handlebars' own syntax error, which names the line, for the loader to report. */
-export function checkTemplateSyntax(source: string): void {
-  handlebars.precompile(toHandlebars(source));
+/** A placeholder a template reads, where it is written (1-based, in the part's own text). */
+export interface Placeholder {
+  path: string;
+  line: number;
+  column: number;
+}
+
+type HbsNode = { type: string; loc?: { start: { line: number; column: number } }; [key: string]: unknown };
+
+const builtInHelpers = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log']);
+// Inside these blocks `this` is something else than the message context, so their contents are not checked.
+const contextChangingHelpers = new Set(['each', 'with']);
+
+/**
+ * Lists the placeholders a template part reads (throwing Handlebars' own syntax error, which names
+ * the line), so that the loader can check each one against
+ * what the policies that use the template provide. Helper names (`LOWER`, `if` …) are not
+ * placeholders; their arguments are.
+ */
+export function templatePlaceholders(source: string): Placeholder[] {
+  const found: Placeholder[] = [];
+  const isHelper = (name: string) => builtInHelpers.has(name) || name in handlebars.helpers;
+  const visitValue = (node: HbsNode | undefined): void => {
+    if (!node) return;
+    if (node.type === 'PathExpression') {
+      const path = node as HbsNode & { original: string; data: boolean; this?: boolean };
+      if (!path.data && !path.original.startsWith('this') && !path.original.startsWith('../')) {
+        found.push({ path: path.original, line: node.loc!.start.line, column: node.loc!.start.column + 1 });
+      }
+    } else if (node.type === 'SubExpression') {
+      visitCall(node);
+    }
+  };
+  const visitCall = (node: HbsNode): void => {
+    const path = node.path as HbsNode & { original?: string };
+    const params = (node.params as HbsNode[]) ?? [];
+    const hashPairs = ((node.hash as { pairs?: Array<{ value: HbsNode }> } | undefined)?.pairs ?? []).map((pair) => pair.value);
+    if (path.type !== 'PathExpression' || !isHelper(path.original!)) visitValue(path);
+    for (const value of [...params, ...hashPairs]) visitValue(value);
+  };
+  const visitProgram = (program: HbsNode | undefined): void => {
+    for (const statement of (program?.body as HbsNode[] | undefined) ?? []) {
+      if (statement.type === 'MustacheStatement') visitCall(statement);
+      if (statement.type === 'BlockStatement') {
+        visitCall(statement);
+        const helper = (statement.path as { original?: string }).original ?? '';
+        if (!contextChangingHelpers.has(helper)) visitProgram(statement.program as HbsNode);
+        visitProgram(statement.inverse as HbsNode | undefined);
+      }
+    }
+  };
+  visitProgram(handlebars.parse(toHandlebars(source)) as unknown as HbsNode);
+  return found;
 }

@@ -1,6 +1,7 @@
-import type { IdentityRecord, Policy } from './schema.ts';
+import { changeLookup, holds } from './compiled.ts';
+import type { IdentityRecord, LifecycleEvent, Policy } from './schema.ts';
 
-export type Lifecycle = 'joiner' | 'mover' | 'leaver' | 'rehire' | 'update' | 'none';
+export type Lifecycle = LifecycleEvent | 'none';
 
 /**
  * What the source last said of an identity: `undefined` when it never spoke of it, `null` when it
@@ -8,22 +9,32 @@ export type Lifecycle = 'joiner' | 'mover' | 'leaver' | 'rehire' | 'update' | 'n
  */
 export type Snapshot = IdentityRecord | null | undefined;
 
-function isActive(policy: Policy, record: Snapshot): boolean {
-  if (!record) return false;
-  const value = String(record[policy.identity.inactive.attribute] ?? '').toLowerCase();
-  return !policy.identity.inactive.values.some((inactive) => inactive.toLowerCase() === value);
+export function isActive(policy: Policy, record: Snapshot): boolean {
+  return !!record && !holds(policy.identity.inactive, changeLookup(undefined, record));
 }
 
 const same = (a: IdentityRecord[string] | undefined, b: IdentityRecord[string] | undefined) => (a ?? null) === (b ?? null);
 
-/** Classifies a change as the policy sees it: which lifecycle event, if any, it is. */
-export function classify(policy: Policy, previous: Snapshot, next: IdentityRecord | null): Lifecycle {
+/** Whether two records hold the same values; most rows of a daily export have not changed. */
+function sameRecord(a: IdentityRecord, b: IdentityRecord): boolean {
+  for (const name in a) if (!same(a[name], b[name])) return false;
+  for (const name in b) if (!(name in a) && !same(undefined, b[name])) return false;
+  return true;
+}
+
+/**
+ * Classifies a change as the policy sees it: which lifecycle event, if any, it is. Becoming
+ * active is a rehire only for an identity that was active before; `everActive` says so when the
+ * caller knows the identity's history (the identity workflow does). Without it, an identity the
+ * source spoke of before is taken to have been active.
+ */
+export function classify(policy: Policy, previous: Snapshot, next: IdentityRecord | null, everActive?: boolean): Lifecycle {
+  if (previous && next && sameRecord(previous, next)) return 'none';
   const wasActive = isActive(policy, previous);
   const isNowActive = isActive(policy, next);
-  if (!wasActive && isNowActive) return previous === undefined ? 'joiner' : 'rehire';
+  if (!wasActive && isNowActive) return (everActive ?? previous !== undefined) ? 'rehire' : 'joiner';
   if (wasActive && !isNowActive) return 'leaver';
   if (!wasActive || !previous || !next) return 'none';
   if (policy.identity.moverAttributes.some((name) => !same(previous[name], next[name]))) return 'mover';
-  const names = new Set([...Object.keys(previous), ...Object.keys(next)]);
-  return [...names].some((name) => !same(previous[name], next[name])) ? 'update' : 'none';
+  return 'update';
 }

@@ -1,24 +1,27 @@
 import { suggest } from './problems.ts';
-import type { IdentityRecord } from './schema.ts';
+import type { AttributeValue } from './schema.ts';
+import { ArgumentError, NEXT_NUMBER, transformerFunctions, ValueError, type Bindable, type Parameter } from './transformer-functions.ts';
 
 /**
  * Veza-style attribute formatters: `{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"`.
- * Braces insert an attribute (optionally with its own pipeline, `{department | LOWER}`); pipes
- * outside braces transform the whole value.
+ *
+ * - Text outside braces is literal, up to the first `|` outside braces; `{`, `}` and `|` cannot
+ *   be literal there (`APPEND,"|"` can add one).
+ * - `{path}` inserts an attribute (`department`, `old.department`), optionally through its own
+ *   pipeline: `{department | LOWER}`. `{NEXT_NUMBER,start,width}` inserts a number instead (see
+ *   transformer-functions.ts).
+ * - `| FUNCTION,arg,…` after the text transforms the whole value. Arguments are double-quoted
+ *   strings, with `\"` and `\\` as the only escapes, or whole numbers.
+ *
+ * An attribute the record lacks (null, absent or "") makes its value missing. A missing value
+ * passes through every function but DEFAULT, and makes the text it stands in missing too; a value
+ * that is still missing at the end is a MissingAttributeError. So `{manager_email | DEFAULT,"it@example.com"}`,
+ * `{manager_email} | DEFAULT,"it@example.com"` and `{middle_name | APPEND,"." | DEFAULT,""}` all work.
  */
 
-interface Call {
-  name: string;
-  args: string[];
-  offset: number;
-}
-type Part = { literal: string } | { attribute: string; calls: Call[]; offset: number };
-export interface Formatter {
-  source: string;
-  parts: Part[];
-  calls: Call[];
-}
+export type Lookup = (path: string) => AttributeValue | undefined;
 
+/** The formatter text is wrong: syntax, an unknown function, or arguments that do not fit it. */
 export class FormatterError extends Error {
   constructor(
     message: string,
@@ -29,112 +32,280 @@ export class FormatterError extends Error {
   }
 }
 
-type Fn = { arity: number; apply: (value: string, args: string[]) => string };
+/** A record the formatter cannot render; the planner fails that change with this message. */
+export class RenderError extends Error {}
 
-const functions: Record<string, Fn> = {
-  LOWER: { arity: 0, apply: (value) => value.toLowerCase() },
-  UPPER: { arity: 0, apply: (value) => value.toUpperCase() },
-  TRIM: { arity: 0, apply: (value) => value.trim() },
-  // NFKD splits "é" into "e" and a combining accent, which is then dropped.
-  ASCII: { arity: 0, apply: (value) => value.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, '') },
-  APPEND: { arity: 1, apply: (value, [suffix]) => value + suffix },
-  PREPEND: { arity: 1, apply: (value, [prefix]) => prefix + value },
-};
-const knownFunctions = Object.keys(functions);
-
-/** Splits on `separator` where it stands outside quotes and braces, keeping each piece's offset. */
-function splitTopLevel(text: string, separator: string, base: number): Array<{ text: string; offset: number }> {
-  const pieces: Array<{ text: string; offset: number }> = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === '"') quoted = !quoted;
-    else if (!quoted && char === '{') depth++;
-    else if (!quoted && char === '}') depth--;
-    else if (!quoted && depth === 0 && char === separator) {
-      pieces.push({ text: text.slice(start, i), offset: base + start });
-      start = i + 1;
-    }
-  }
-  if (quoted) throw new FormatterError('unterminated string: a " is not closed', base + text.lastIndexOf('"'));
-  pieces.push({ text: text.slice(start), offset: base + start });
-  return pieces;
-}
-
-function parseCall(piece: { text: string; offset: number }): Call {
-  const [head, ...rest] = splitTopLevel(piece.text, ',', piece.offset);
-  const name = head!.text.trim();
-  const offset = head!.offset + head!.text.indexOf(name);
-  const fn = functions[name];
-  if (!fn) {
-    throw new FormatterError(`unknown function "${name}"${suggest(name, knownFunctions)}; known functions: ${knownFunctions.join(', ')}`, offset);
-  }
-  const args = rest.map((arg) => {
-    const trimmed = arg.text.trim();
-    return trimmed.startsWith('"') && trimmed.endsWith('"') && trimmed.length >= 2 ? trimmed.slice(1, -1) : trimmed;
-  });
-  if (args.length !== fn.arity) {
-    throw new FormatterError(`${name} takes ${fn.arity} argument${fn.arity === 1 ? '' : 's'}, got ${args.length}`, offset);
-  }
-  return { name, args, offset };
-}
-
-function parseParts(text: string, base: number): Part[] {
-  const parts: Part[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const open = text.indexOf('{', i);
-    if (open === -1) {
-      parts.push({ literal: text.slice(i) });
-      break;
-    }
-    if (open > i) parts.push({ literal: text.slice(i, open) });
-    const close = text.indexOf('}', open);
-    if (close === -1) throw new FormatterError('a { is not closed', base + open);
-    const [ref, ...calls] = splitTopLevel(text.slice(open + 1, close), '|', base + open + 1);
-    const attribute = ref!.text.trim();
-    if (!/^[A-Za-z_][\w.]*$/.test(attribute)) {
-      throw new FormatterError(`"${attribute}" is not an attribute name`, ref!.offset);
-    }
-    parts.push({ attribute, calls: calls.map(parseCall), offset: ref!.offset + ref!.text.indexOf(attribute) });
-    i = close + 1;
-  }
-  return parts;
-}
-
-export function parseFormatter(source: string): Formatter {
-  const [template, ...calls] = splitTopLevel(source, '|', 0);
-  const text = template!.text;
-  // Whitespace around a top-level pipe separates; inside the template it is part of the value.
-  const trimmed = calls.length > 0 ? text.trimEnd() : text;
-  return { source, parts: parseParts(trimmed, template!.offset), calls: calls.map(parseCall) };
-}
-
-function applyCalls(value: string, calls: Call[]): string {
-  return calls.reduce((current, call) => functions[call.name]!.apply(current, call.args), value);
-}
-
-export class MissingAttributeError extends Error {
+export class MissingAttributeError extends RenderError {
   constructor(readonly attribute: string) {
     super(`the record has no value for "${attribute}"`);
   }
 }
 
-function formatValue(formatter: Formatter, record: IdentityRecord): string {
-  const inserted = formatter.parts
-    .map((part) => {
-      if ('literal' in part) return part.literal;
-      const value = record[part.attribute];
-      if (value === undefined || value === null || value === '') throw new MissingAttributeError(part.attribute);
-      return applyCalls(String(value), part.calls);
-    })
-    .join('');
-  return applyCalls(inserted, formatter.calls);
+export interface CompiledFormatter {
+  readonly source: string;
+  /** Every attribute path the formatter reads, as written, each once. */
+  readonly attributes: readonly string[];
+  readonly usesNextNumber: boolean;
+  /**
+   * Throws RenderError (MissingAttributeError among them) for a record it cannot render. A
+   * formatter that uses NEXT_NUMBER needs `nextNumber`, the attempt 0, 1, 2, …: without it, it throws.
+   */
+  render(lookup: Lookup, options?: { nextNumber?: number }): string;
 }
 
-/** Parses and applies in one go; the loader has already proved every formatter parses. */
-export function format(source: string, record: IdentityRecord): string {
-  return formatValue(parseFormatter(source), record);
+export const knownFunctions: readonly string[] = [...Object.keys(transformerFunctions), 'NEXT_NUMBER'];
+
+/** A missing value, naming the attribute to blame should it stay missing. */
+class Missing {
+  constructor(readonly attribute: string) {}
+}
+type Value = string | Missing;
+type Piece = (lookup: Lookup, nextNumber: number) => Value;
+
+interface Step {
+  name: string;
+  fillsMissing: boolean;
+  apply: (value: string) => string;
+}
+
+function runSteps(value: Value, steps: readonly Step[], attribute: string | undefined): Value {
+  for (const step of steps) {
+    if (value instanceof Missing && !step.fillsMissing) continue;
+    try {
+      value = step.apply(value instanceof Missing ? '' : value);
+    } catch (error) {
+      if (!(error instanceof ValueError)) throw error;
+      throw new RenderError(`${step.name}${attribute === undefined ? '' : ` of "${attribute}"`}: ${error.message}`);
+    }
+  }
+  return value;
+}
+
+interface Argument {
+  value: string | number;
+  offset: number;
+}
+
+const counts = ['no', 'one', 'two', 'three'];
+
+function describeGroup(parameters: readonly Parameter[]): string {
+  const types = new Set(parameters.map((parameter) => parameter.type));
+  const noun = types.size === 1 ? [...types][0]! : 'argument';
+  return `${counts[parameters.length]} ${noun}${parameters.length === 1 ? '' : 's'} (${parameters.map((parameter) => parameter.name).join(', ')})`;
+}
+
+function describeParameters(parameters: readonly Parameter[]): string {
+  const required = parameters.filter((parameter) => !parameter.optional);
+  const optional = parameters.filter((parameter) => parameter.optional);
+  if (parameters.length === 0) return 'no arguments';
+  if (optional.length === 0) return describeGroup(required);
+  return required.length === 0 ? `no arguments or ${describeGroup(optional)}` : `${describeGroup(required)} and optionally ${describeGroup(optional)}`;
+}
+
+const describeArguments = (args: readonly Argument[]) =>
+  args.length === 0 ? 'none' : args.map(({ value }) => (typeof value === 'string' ? JSON.stringify(value) : String(value))).join(', ');
+
+/** Checks the arguments against the parameters, then lets the function bind them. */
+function bindArguments<Apply>(name: string, offset: number, fn: Bindable<Apply>, args: readonly Argument[]): Apply {
+  const usage = () => `${name} takes ${describeParameters(fn.parameters)}, got ${describeArguments(args)}`;
+  const required = fn.parameters.filter((parameter) => !parameter.optional).length;
+  if (args.length < required || args.length > fn.parameters.length) throw new FormatterError(usage(), offset);
+  args.forEach((arg, i) => {
+    if (typeof arg.value !== fn.parameters[i]!.type) throw new FormatterError(usage(), arg.offset);
+  });
+  try {
+    return fn.bind(args.map((arg) => arg.value));
+  } catch (error) {
+    if (!(error instanceof ArgumentError)) throw error;
+    throw new FormatterError(`${name}: ${error.message}`, args[error.index]?.offset ?? offset);
+  }
+}
+
+const namePattern = /[A-Za-z_][A-Za-z0-9_]*/y;
+const pathPattern = /[A-Za-z0-9_.-]+/y;
+const attributePath = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/;
+const digitsPattern = /\d+/y;
+const literalPattern = /[^{}|]+/y;
+
+/** A recursive-descent parser over the formatter text; `at` is the offset it has reached. */
+class Parser {
+  at = 0;
+  readonly attributes = new Set<string>();
+  usesNextNumber = false;
+
+  constructor(readonly source: string) {}
+
+  private fail(message: string, offset = this.at): never {
+    throw new FormatterError(message, offset);
+  }
+
+  private get next(): string | undefined {
+    return this.source[this.at];
+  }
+
+  private skipSpaces(): void {
+    while (this.next === ' ' || this.next === '\t' || this.next === '\n' || this.next === '\r') this.at++;
+  }
+
+  private match(pattern: RegExp): string {
+    pattern.lastIndex = this.at;
+    const found = pattern.exec(this.source)?.[0] ?? '';
+    this.at += found.length;
+    return found;
+  }
+
+  private found(): string {
+    return this.next === undefined ? 'the end' : JSON.stringify(this.source.slice(this.at, this.at + 12));
+  }
+
+  formatter(): { pieces: Piece[]; steps: Step[] } {
+    const pieces: Array<Piece | string> = [];
+    while (this.next !== undefined && this.next !== '|') {
+      if (this.next === '{') pieces.push(this.braces());
+      else if (this.next === '}') this.fail('a } has no matching {');
+      else pieces.push(this.match(literalPattern));
+    }
+    const steps: Step[] = [];
+    if (this.next === '|') {
+      // Spaces before a top-level pipe separate it from the text; they are not part of the value.
+      const last = pieces.at(-1);
+      if (typeof last === 'string') pieces[pieces.length - 1] = last.trimEnd();
+      if (pieces.every((piece) => piece === '')) this.fail('a pipeline needs a value before the first |');
+      while (this.next === '|') {
+        this.at++;
+        steps.push(this.step());
+        if (this.next !== undefined && this.next !== '|') this.fail(`expected | or the end after ${steps.at(-1)!.name}, found ${this.found()}`);
+      }
+    }
+    return { pieces: pieces.filter((piece) => piece !== '').map((piece) => (typeof piece === 'string' ? () => piece : piece)), steps };
+  }
+
+  private braces(): Piece {
+    const open = this.at++;
+    this.skipSpaces();
+    const start = this.at;
+    const path = this.match(pathPattern);
+    if (this.next === undefined) this.fail('a { is not closed', open);
+    if (path === '') this.fail(`expected an attribute name, found ${this.found()}`);
+    this.skipSpaces();
+    const piece = path === 'NEXT_NUMBER' || this.next === ',' ? this.nextNumber(path, start) : this.attribute(path, start);
+    const steps: Step[] = [];
+    while (this.next === '|') {
+      this.at++;
+      steps.push(this.step());
+    }
+    if (this.next === undefined) this.fail('a { is not closed', open);
+    if (this.next !== '}') this.fail(`expected | or } after ${steps.at(-1)?.name ?? path}, found ${this.found()}`);
+    this.at++;
+    if (steps.length === 0) return piece;
+    const attribute = path === 'NEXT_NUMBER' ? undefined : path;
+    return (lookup, nextNumber) => runSteps(piece(lookup, nextNumber), steps, attribute);
+  }
+
+  private attribute(path: string, offset: number): Piece {
+    if (!attributePath.test(path)) this.fail(`"${path}" is not an attribute name`, offset);
+    this.attributes.add(path);
+    const missing = new Missing(path);
+    return (lookup) => {
+      const value = lookup(path);
+      if (value === undefined || value === null || value === '') return missing;
+      return typeof value === 'string' ? value : String(value);
+    };
+  }
+
+  private nextNumber(name: string, offset: number): Piece {
+    if (name !== 'NEXT_NUMBER') this.fail(`only NEXT_NUMBER takes arguments inside braces, not "${name}"${suggest(name, ['NEXT_NUMBER'])}`, offset);
+    this.usesNextNumber = true;
+    const render = bindArguments(name, offset, NEXT_NUMBER, this.arguments());
+    return (_lookup, nextNumber) => render(nextNumber);
+  }
+
+  private step(): Step {
+    this.skipSpaces();
+    const offset = this.at;
+    const name = this.match(namePattern);
+    if (name === '') this.fail(`expected a function name after |, found ${this.found()}`);
+    if (name === 'NEXT_NUMBER') this.fail('NEXT_NUMBER is a value, not a function: write it in braces, e.g. {NEXT_NUMBER,2}', offset);
+    const fn = transformerFunctions[name];
+    if (!fn) this.fail(`unknown function "${name}"${suggest(name, knownFunctions)}; known functions: ${knownFunctions.join(', ')}`, offset);
+    this.skipSpaces();
+    return { name, fillsMissing: fn.fillsMissing, apply: bindArguments(name, offset, fn, this.arguments()) };
+  }
+
+  /** The `,arg` list after a function name, up to what follows it. */
+  private arguments(): Argument[] {
+    const args: Argument[] = [];
+    while (this.next === ',') {
+      this.at++;
+      this.skipSpaces();
+      const offset = this.at;
+      args.push({ value: this.argument(), offset });
+      this.skipSpaces();
+    }
+    return args;
+  }
+
+  private argument(): string | number {
+    if (this.next === '"') return this.string();
+    const digits = this.match(digitsPattern);
+    if (digits !== '') {
+      const value = Number(digits);
+      if (!Number.isSafeInteger(value)) this.fail(`${digits} is too large a number`, this.at - digits.length);
+      return value;
+    }
+    const word = this.match(namePattern);
+    if (word !== '') this.fail(`expected a number or a "quoted string", found ${word}: write "${word}"`, this.at - word.length);
+    return this.fail(`expected a number or a "quoted string", found ${this.found()}`);
+  }
+
+  private string(): string {
+    const open = this.at++;
+    let value = '';
+    for (;;) {
+      const char = this.next;
+      if (char === undefined) this.fail('a " is not closed', open);
+      this.at++;
+      if (char === '"') return value;
+      if (char === '\\') {
+        const escaped = this.next;
+        if (escaped === undefined) this.fail('a " is not closed', open);
+        if (escaped !== '"' && escaped !== '\\') this.fail('in a string only \\" and \\\\ are escapes', this.at - 1);
+        value += escaped;
+        this.at++;
+      } else {
+        value += char;
+      }
+    }
+  }
+}
+
+/** Parses once; the result renders any number of records without parsing again. */
+export function compileFormatter(source: string): CompiledFormatter {
+  const parser = new Parser(source);
+  const { pieces, steps } = parser.formatter();
+  const usesNextNumber = parser.usesNextNumber;
+  return {
+    source,
+    attributes: [...parser.attributes],
+    usesNextNumber,
+    render(lookup, options) {
+      const nextNumber = options?.nextNumber ?? -1;
+      if (usesNextNumber && !(Number.isSafeInteger(nextNumber) && nextNumber >= 0)) {
+        throw new Error(`"${source}" uses NEXT_NUMBER, so rendering it needs options.nextNumber, the attempt 0, 1, 2, …`);
+      }
+      let text = '';
+      let value: Value | undefined;
+      for (const piece of pieces) {
+        const part = piece(lookup, nextNumber);
+        if (part instanceof Missing) {
+          value = part;
+          break;
+        }
+        text += part;
+      }
+      const result = runSteps(value ?? text, steps, undefined);
+      if (result instanceof Missing) throw new MissingAttributeError(result.attribute);
+      return result;
+    },
+  };
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { checkTemplateSyntax } from '../notify/template.ts';
-import { FormatterError, parseFormatter } from './formatter.ts';
-import { PolicyValidationError, suggest, type Problem } from './problems.ts';
+import { templatePlaceholders } from '../notify/template.ts';
+import { PolicyValidationError, type Problem } from './problems.ts';
+import { PolicyChecks, type TemplateUsage } from './semantic-checks.ts';
 import { Policy, Template } from './schema.ts';
 import { describeIssues } from './schema-issues.ts';
 import { YamlSource } from './yaml-source.ts';
@@ -21,7 +21,7 @@ export interface PolicySet {
   hash: string;
 }
 
-interface SourceFile {
+export interface SourceFile {
   file: string;
   text: string;
 }
@@ -38,7 +38,7 @@ interface Parsed<T> {
   value: T | undefined;
 }
 
-function parseWith<T>(schema: z.ZodType<T>, source: SourceFile, problems: Problem[]): Parsed<T> | undefined {
+export function parseWith<T>(schema: z.ZodType<T>, source: SourceFile, problems: Problem[]): Parsed<T> | undefined {
   const yaml = new YamlSource(source.file, source.text);
   const syntax = yaml.syntaxProblems();
   if (syntax.length > 0) {
@@ -53,57 +53,6 @@ function parseWith<T>(schema: z.ZodType<T>, source: SourceFile, problems: Proble
     problems.push(yaml.problemAt(offset, issue.message));
   }
   return { yaml, data, value: undefined };
-}
-
-function checkFormatter(yaml: YamlSource, at: PropertyKey[], source: string, problems: Problem[]): void {
-  try {
-    parseFormatter(source);
-  } catch (error) {
-    if (!(error instanceof FormatterError)) throw error;
-    problems.push(yaml.problemAt(yaml.valueOffset(at) + error.offset, error.message));
-  }
-}
-
-const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const asMap = (value: unknown): Record<string, unknown> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-
-/**
- * The checks a schema cannot express: formatters parse, templates exist. They read the raw
- * document, so they report alongside schema problems rather than only after those are fixed.
- */
-function checkSemantics(yaml: YamlSource, data: unknown, templates: Map<string, Template>, problems: Problem[]): void {
-  asList(asMap(data).workflows).forEach((workflow, w) => {
-    asList(asMap(workflow).actions).forEach((raw, a) => {
-      const action = asMap(raw);
-      const at = (...rest: PropertyKey[]) => ['workflows', w, 'actions', a, ...rest];
-      const formatter = (path: PropertyKey[], value: unknown) => {
-        if (typeof value === 'string') checkFormatter(yaml, at(...path), value, problems);
-      };
-      switch (action.action) {
-        case 'SYNC_IDENTITIES': {
-          const attributes = asMap(action.attributes);
-          for (const [name, value] of Object.entries(attributes)) formatter(['attributes', name], value);
-          const missing = ['login', 'email', 'first_name', 'last_name'].filter((name) => !(name in attributes));
-          if (action.create === true && missing.length > 0) {
-            problems.push(yaml.problemAt(yaml.nodeAt(at('attributes'))?.range?.[0] ?? 0, `creating an Okta user needs the attributes: ${missing.join(', ')}`));
-          }
-          break;
-        }
-        case 'MANAGE_RELATIONSHIPS':
-          asList(action.add).forEach((group, i) => formatter(['add', i], group));
-          asList(action.remove).forEach((group, i) => formatter(['remove', i], group));
-          break;
-        case 'NOTIFY':
-          formatter(['to'], action.to);
-          if (typeof action.template === 'string' && !templates.has(action.template)) {
-            problems.push(yaml.problemAt(yaml.nodeAt(at('template'))?.range?.[0] ?? 0,
-              `unknown template "${action.template}"${suggest(action.template, [...templates.keys()])}; templates: ${[...templates.keys()].join(', ') || 'none'}`));
-          }
-          break;
-      }
-    });
-  });
 }
 
 function checkAcrossPolicies(loaded: Array<LoadedPolicy & { yaml: YamlSource }>, problems: Problem[]): void {
@@ -123,45 +72,66 @@ function checkAcrossPolicies(loaded: Array<LoadedPolicy & { yaml: YamlSource }>,
   }
 }
 
-function hashOf(files: SourceFile[], root: string): string {
+/** Hashes names and contents, not locations, so one policy set has one hash wherever it is read. */
+function hashOf(policies: SourceFile[], templates: SourceFile[]): string {
   const hash = createHash('sha256');
-  for (const { file, text } of files) hash.update(path.relative(root, file)).update('\0').update(text).update('\0');
+  for (const [kind, files] of [['policy', policies], ['template', templates]] as const) {
+    for (const { file, text } of files) hash.update(kind).update('\0').update(path.basename(file)).update('\0').update(text).update('\0');
+  }
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Loads and checks every policy and template, reporting all problems at once. */
-export async function loadPolicySet(policiesDir: string, templatesDir: string): Promise<PolicySet> {
-  const [policyFiles, templateFiles] = await Promise.all([
-    readYamlFiles(policiesDir, (name) => name.endsWith('.test.yaml')),
-    readYamlFiles(templatesDir),
-  ]);
+const isPolicyTest = (name: string) => name.endsWith('.test.yaml');
+
+/** The policy files named: each path is a policy file, or a folder of them (its tests aside). */
+async function readPolicyFiles(paths: readonly string[]): Promise<SourceFile[]> {
+  const files = await Promise.all(
+    paths.map(async (given) => {
+      if ((await stat(given)).isDirectory()) return readYamlFiles(given, isPolicyTest);
+      return [{ file: given, text: await readFile(given, 'utf8') }];
+    }),
+  );
+  return files.flat();
+}
+
+/**
+ * Loads and checks every policy and template, reporting all problems at once. `policies` is a
+ * folder, or a list of policy files and folders.
+ */
+export async function loadPolicySet(policies: string | readonly string[], templatesDir: string): Promise<PolicySet> {
+  const paths = typeof policies === 'string' ? [policies] : policies;
+  const [policyFiles, templateFiles] = await Promise.all([readPolicyFiles(paths), readYamlFiles(templatesDir)]);
   const problems: Problem[] = [];
 
   const templates = new Map<string, Template>();
+  const usage: TemplateUsage = new Map();
   for (const source of templateFiles) {
     const parsed = parseWith(Template, source, problems);
     if (!parsed?.value) continue;
+    const name = path.basename(source.file).replace(/\.ya?ml$/, '');
+    const parts: Array<{ part: string; placeholders: ReturnType<typeof templatePlaceholders> }> = [];
     for (const part of ['subject', 'text', 'html'] as const) {
       const text = parsed.value[part];
       if (text === undefined) continue;
       try {
-        checkTemplateSyntax(text);
+        parts.push({ part, placeholders: templatePlaceholders(text) });
       } catch (error) {
         problems.push(parsed.yaml.problemAt(parsed.yaml.nodeAt([part])?.range?.[0] ?? 0, `template ${part}: ${(error as Error).message.split('\n')[0]}`));
       }
     }
-    templates.set(path.basename(source.file).replace(/\.ya?ml$/, ''), parsed.value);
+    templates.set(name, parsed.value);
+    usage.set(name, parts);
   }
 
   const loaded: Array<LoadedPolicy & { yaml: YamlSource }> = [];
   for (const source of policyFiles) {
     const parsed = parseWith(Policy, source, problems);
     if (!parsed) continue;
-    checkSemantics(parsed.yaml, parsed.data, templates, problems);
+    new PolicyChecks(parsed.yaml, parsed.data, usage, problems).run();
     if (parsed.value) loaded.push({ file: source.file, policy: parsed.value, yaml: parsed.yaml });
   }
   checkAcrossPolicies(loaded, problems);
-  if (policyFiles.length === 0) problems.push({ file: policiesDir, line: 1, column: 1, message: 'no policy files (*.yaml) found' });
+  if (policyFiles.length === 0) problems.push({ file: paths.join(', '), line: 1, column: 1, message: 'no policy files (*.yaml) found' });
   if (problems.length > 0) {
     problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     throw new PolicyValidationError(problems);
@@ -170,7 +140,7 @@ export async function loadPolicySet(policiesDir: string, templatesDir: string): 
   return {
     policies: loaded.map(({ file, policy }) => ({ file, policy })),
     templates,
-    hash: hashOf([...policyFiles, ...templateFiles], path.dirname(policiesDir)),
+    hash: hashOf(policyFiles, templateFiles),
   };
 }
 

@@ -1,32 +1,77 @@
-import { classify, type Lifecycle, type Snapshot } from './classify.ts';
-import { format, MissingAttributeError } from './formatter.ts';
-import type { PolicySet } from './loader.ts';
-import type { Action, AttributeValue, IdentityRecord } from './schema.ts';
+import { classify, isActive, type Lifecycle, type Snapshot } from './classify.ts';
+import { changeLookup, formatterOf, holds } from './compiled.ts';
+import type { Lookup } from './condition.ts';
+import { MissingAttributeError, RenderError } from './formatter.ts';
+import { isoInstant, readIsoDateTime } from './iso-date.ts';
+import type { LoadedPolicy, PolicySet } from './loader.ts';
+import type { Action, AttributeSpec, AttributeValue, IdentityRecord, Policy, PolicyWorkflow, ValueSpec } from './schema.ts';
+
+/** What a template can use: the record, the record before as `old`, and what the plan resolved for Okta as `okta`. */
+export type NotificationContext = { [attribute: string]: AttributeValue | Record<string, AttributeValue> };
+
+export interface PlannedNotification {
+  template: string;
+  to: string;
+  context: NotificationContext;
+}
 
 export type PlannedAction =
-  | { action: 'SYNC_IDENTITIES'; create: boolean; attributes: Record<string, string> }
-  | { action: 'MANAGE_RELATIONSHIPS'; add: string[]; remove: string[] }
-  | { action: 'DEPROVISION_IDENTITY' }
-  | { action: 'NOTIFY'; template: string; to: string; context: NotificationContext };
-
-/** What a template can use: the identity's record, and what the plan resolved for Okta as `okta.*`. */
-export type NotificationContext = { [attribute: string]: AttributeValue | Record<string, string> };
+  | {
+      action: 'SYNC_IDENTITIES';
+      create: boolean;
+      attributes: Record<string, string>;
+      /** Values to try in turn when Okta says the first is taken, per attribute with fallbacks. */
+      fallbacks: Record<string, string[]>;
+      /** Attributes set at creation only. */
+      createOnly: string[];
+    }
+  | { action: 'MANAGE_RELATIONSHIPS'; add: string[]; remove: string[]; sync?: { prefix: string; groups: string[] } }
+  | { action: 'DEPROVISION_IDENTITY'; mode: 'deactivate' | 'suspend'; revokeSessions: boolean; removeGroups: boolean; keepAttributes: boolean }
+  | { action: 'DELETE_IDENTITY'; approval?: PlannedNotification & { timeout: string } }
+  | { action: 'CREATE_ENTITLEMENT'; name: string; description?: string; assign: boolean }
+  | { action: 'RESET_PASSWORD'; notify: PlannedNotification }
+  | ({ action: 'NOTIFY' } & PlannedNotification);
 
 export interface PlanStep {
-  /** Which policy and workflow chose this step, so a plan explains itself. */
+  /** Which policy, workflow, trigger and condition chose this step, so a plan explains itself. */
   policy: string;
   workflow: string;
-  lifecycle: Lifecycle;
+  trigger: string;
+  condition?: string;
+  onError: 'stop' | 'continue';
   action: PlannedAction;
+}
+
+/** Steps of a workflow whose `effective` time is still ahead: they wait for it. */
+export interface DeferredWorkflow {
+  id: string;
+  lifecycle: Lifecycle;
+  at: string;
+  steps: PlanStep[];
+}
+
+/** A date-triggered workflow's next moment; it is planned then, against the record of that time. */
+export interface ScheduledTrigger {
+  id: string;
+  at: string;
 }
 
 export interface Plan {
   policySetHash: string;
   source: string;
   key: string;
+  now: string;
   /** Per policy of the source, how it classified the change. */
   lifecycles: Record<string, Lifecycle>;
+  /** Whether any policy of the source counts the identity as active after the change. */
+  active: boolean;
   steps: PlanStep[];
+  deferred: DeferredWorkflow[];
+  schedule: ScheduledTrigger[];
+  /** Per workflow (`policy/workflow`) that has steps here, the notice its `onFailure` sends. */
+  onFailure: Record<string, PlannedNotification>;
+  /** For each earlier deferral reviewed, its moment now, or null when this change cancels it. */
+  review: Record<string, string | null>;
 }
 
 export interface Change {
@@ -34,24 +79,190 @@ export interface Change {
   key: string;
   previous: Snapshot;
   next: IdentityRecord | null;
+  /** ISO-8601 instant the change is planned at; `effective` and date triggers are measured from it. */
+  now: string;
+  /** Whether the identity was ever active; see `classify`. */
+  everActive?: boolean;
+  /** Steps deferred by earlier changes, to review against this one; see `reviewDeferred`. */
+  deferred?: Array<Pick<DeferredWorkflow, 'id' | 'lifecycle' | 'at'>>;
 }
 
 export class PlanError extends Error {}
 
-function resolve(action: Action, record: IdentityRecord, okta: Record<string, string>): PlannedAction {
+/** How many numbered candidates a `{NEXT_NUMBER,…}` fallback yields. */
+export const NEXT_NUMBER_ATTEMPTS = 10;
+
+const workflowId = (policy: Policy, workflow: PolicyWorkflow) => `${policy.metadata.name}/${workflow.name}`;
+
+function render(source: string, lookup: Lookup): string {
+  return formatterOf(source).render(lookup);
+}
+
+function resolveValue(spec: ValueSpec, lookup: Lookup): string | undefined {
+  if (typeof spec === 'string') return render(spec, lookup);
+  if (holds(spec.if, lookup)) return resolveValue(spec.then, lookup);
+  return spec.else === undefined ? undefined : resolveValue(spec.else, lookup);
+}
+
+function candidates(source: string, lookup: Lookup): string[] {
+  const formatter = formatterOf(source);
+  if (!formatter.usesNextNumber) return [formatter.render(lookup)];
+  return Array.from({ length: NEXT_NUMBER_ATTEMPTS }, (_, attempt) => formatter.render(lookup, { nextNumber: attempt }));
+}
+
+interface Resolution {
+  lookup: Lookup;
+  record: IdentityRecord;
+  previous: IdentityRecord | undefined;
+  /** What the SYNC_IDENTITIES steps of this workflow resolved so far, for templates as `okta.*`. */
+  okta: Record<string, string>;
+}
+
+function notification(template: string, to: string, at: Resolution): PlannedNotification {
+  return {
+    template,
+    to: render(to, at.lookup),
+    context: { ...at.record, old: { ...at.previous }, okta: { ...at.okta } },
+  };
+}
+
+function resolveAction(action: Action, at: Resolution): PlannedAction {
   switch (action.action) {
     case 'SYNC_IDENTITIES': {
-      const attributes = Object.fromEntries(Object.entries(action.attributes).map(([name, formatter]) => [name, format(formatter, record)]));
-      Object.assign(okta, attributes);
-      return { action: action.action, create: action.create, attributes };
+      const attributes: Record<string, string> = {};
+      const fallbacks: Record<string, string[]> = {};
+      const createOnly: string[] = [];
+      for (const [name, spec] of Object.entries(action.attributes) as Array<[string, AttributeSpec]>) {
+        const options = typeof spec === 'object' && 'value' in spec ? spec : { value: spec, fallbacks: undefined, createOnly: false };
+        const value = resolveValue(options.value, at.lookup);
+        if (value === undefined) continue;
+        attributes[name] = value;
+        if (options.fallbacks) fallbacks[name] = options.fallbacks.flatMap((source) => candidates(source, at.lookup));
+        if (options.createOnly) createOnly.push(name);
+      }
+      Object.assign(at.okta, attributes);
+      return { action: action.action, create: action.create, attributes, fallbacks, createOnly };
     }
-    case 'MANAGE_RELATIONSHIPS':
-      return { action: action.action, add: action.add.map((group) => format(group, record)), remove: action.remove.map((group) => format(group, record)) };
-    case 'DEPROVISION_IDENTITY':
-      return { action: action.action };
+    case 'MANAGE_RELATIONSHIPS': {
+      const sync = action.sync && { prefix: action.sync.prefix, groups: action.sync.groups.map((group) => render(group, at.lookup)) };
+      const stray = sync?.groups.find((group) => !group.startsWith(sync.prefix));
+      if (stray !== undefined) throw new PlanError(`sync group "${stray}" does not start with its prefix "${sync!.prefix}"`);
+      return {
+        action: action.action,
+        add: action.add.map((group) => render(group, at.lookup)),
+        remove: action.remove.map((group) => render(group, at.lookup)),
+        ...(sync ? { sync } : {}),
+      };
+    }
+    case 'DEPROVISION_IDENTITY': {
+      const { action: name, mode, revokeSessions, removeGroups, keepAttributes } = action;
+      return { action: name, mode, revokeSessions, removeGroups, keepAttributes };
+    }
+    case 'DELETE_IDENTITY':
+      return {
+        action: action.action,
+        ...(action.approval
+          ? { approval: { ...notification(action.approval.template, action.approval.to, at), timeout: action.approval.timeout } }
+          : {}),
+      };
+    case 'CREATE_ENTITLEMENT':
+      return {
+        action: action.action,
+        name: render(action.name, at.lookup),
+        ...(action.description === undefined ? {} : { description: render(action.description, at.lookup) }),
+        assign: action.assign,
+      };
+    case 'RESET_PASSWORD':
+      return { action: action.action, notify: notification(action.notify.template, action.notify.to, at) };
     case 'NOTIFY':
-      return { action: action.action, template: action.template, to: format(action.to, record), context: { ...record, okta: { ...okta } } };
+      return { action: action.action, ...notification(action.template, action.to, at) };
   }
+}
+
+/** Resolves a workflow's actions, naming the policy, workflow and action of any value that cannot be resolved. */
+function resolveWorkflow(policy: Policy, workflow: PolicyWorkflow, trigger: string, at: Resolution): PlanStep[] {
+  return workflow.actions.map((action, index) => {
+    try {
+      return {
+        policy: policy.metadata.name,
+        workflow: workflow.name,
+        trigger,
+        ...(workflow.when === undefined ? {} : { condition: workflow.when }),
+        onError: action.onError,
+        action: resolveAction(action, at),
+      };
+    } catch (error) {
+      if (!(error instanceof RenderError) && !(error instanceof PlanError)) throw error;
+      throw new PlanError(`policy ${policy.metadata.name}, workflow ${workflow.name}, action ${index + 1} (${action.action}): ${error.message}`);
+    }
+  });
+}
+
+/** A date attribute's calendar day, at midnight UTC, or undefined when it holds no date. */
+function dayOf(value: AttributeValue | undefined): number | undefined {
+  const date = typeof value === 'string' ? readIsoDateTime(value) : undefined;
+  return date && Date.UTC(date.year, date.month - 1, date.day);
+}
+
+const DAY_MS = 86_400_000;
+
+function instantOf(now: string): number {
+  const instant = isoInstant(now);
+  if (instant === undefined) throw new PlanError(`"${now}" is not an ISO-8601 date and time`);
+  return instant;
+}
+
+/** When a date trigger fires for a record, or undefined when the record has no such date. */
+function triggerMoment(trigger: { date: string; days: number; at: string }, record: Snapshot): number | undefined {
+  const day = dayOf(record?.[trigger.date]);
+  if (day === undefined) return undefined;
+  const [hours = 0, minutes = 0, seconds = 0] = trigger.at.split(':').map(Number);
+  return day + trigger.days * DAY_MS + ((hours * 60 + minutes) * 60 + seconds) * 1000;
+}
+
+/**
+ * When a workflow's actions take effect, or undefined for at once. An `effective` that cannot be
+ * resolved (its date attribute is missing) means at once: a leaver whose termination date is
+ * unknown must not keep access.
+ */
+function effectiveMoment(workflow: PolicyWorkflow, lookup: Lookup): number | undefined {
+  if (workflow.effective === undefined) return undefined;
+  let text: string;
+  try {
+    text = render(workflow.effective, lookup);
+  } catch (error) {
+    if (error instanceof MissingAttributeError) return undefined;
+    if (error instanceof RenderError) throw new PlanError(`workflow ${workflow.name}: effective: ${error.message}`);
+    throw error;
+  }
+  const moment = isoInstant(text);
+  if (moment === undefined) throw new PlanError(`workflow ${workflow.name}: effective "${text}" is not an ISO-8601 date and time`);
+  return moment;
+}
+
+const lifecycleTriggers = (workflow: PolicyWorkflow): readonly string[] =>
+  typeof workflow.on === 'string' ? [workflow.on] : Array.isArray(workflow.on) ? workflow.on : [];
+
+function sourcePolicies(policySet: PolicySet, source: string): LoadedPolicy[] {
+  return policySet.policies.filter(({ policy }) => policy.source === source);
+}
+
+function upcoming(policies: LoadedPolicy[], record: Snapshot, now: number): ScheduledTrigger[] {
+  const schedule: ScheduledTrigger[] = [];
+  for (const { policy } of policies) {
+    for (const workflow of policy.workflows) {
+      if (typeof workflow.on !== 'object' || Array.isArray(workflow.on)) continue;
+      const moment = triggerMoment(workflow.on, record);
+      // A moment already past when the record arrives is not caught up on: an initial load of
+      // long-standing employees must not send them pre-hire mail.
+      if (moment !== undefined && moment > now) schedule.push({ id: workflowId(policy, workflow), at: new Date(moment).toISOString() });
+    }
+  }
+  return schedule;
+}
+
+function emptyPlan(policySet: PolicySet, source: string, key: string, now: string, active: boolean, schedule: ScheduledTrigger[]): Plan {
+  return { policySetHash: policySet.hash, source, key, now, lifecycles: {}, active, steps: [], deferred: [], schedule, onFailure: {}, review: {} };
 }
 
 /**
@@ -59,26 +270,105 @@ function resolve(action: Action, record: IdentityRecord, okta: Record<string, st
  * deterministic, so that a dry run and the workflow's own planning can never disagree.
  */
 export function plan(policySet: PolicySet, change: Change): Plan {
-  const lifecycles: Record<string, Lifecycle> = {};
-  const steps: PlanStep[] = [];
-  for (const { policy } of policySet.policies) {
-    if (policy.source !== change.source) continue;
-    const lifecycle = classify(policy, change.previous, change.next);
-    lifecycles[policy.metadata.name] = lifecycle;
-    // A leaver's last known record is what its steps (and notifications) speak of.
-    const record = change.next ?? change.previous ?? {};
-    const okta: Record<string, string> = {};
+  const policies = sourcePolicies(policySet, change.source);
+  const now = instantOf(change.now);
+  const lookup = changeLookup(change.previous, change.next);
+  const record = change.next ?? change.previous ?? {};
+  const result = emptyPlan(
+    policySet,
+    change.source,
+    change.key,
+    change.now,
+    policies.some(({ policy }) => isActive(policy, change.next)),
+    upcoming(policies, change.next, now),
+  );
+  for (const { policy } of policies) {
+    const lifecycle = classify(policy, change.previous, change.next, change.everActive);
+    result.lifecycles[policy.metadata.name] = lifecycle;
     for (const workflow of policy.workflows) {
-      if (workflow.on !== lifecycle) continue;
-      for (const action of workflow.actions) {
-        try {
-          steps.push({ policy: policy.metadata.name, workflow: workflow.name, lifecycle, action: resolve(action, record, okta) });
-        } catch (error) {
-          if (!(error instanceof MissingAttributeError)) throw error;
-          throw new PlanError(`policy ${policy.metadata.name}, workflow ${workflow.name}, ${action.action}: ${error.message}`);
-        }
+      if (!lifecycleTriggers(workflow).includes(lifecycle)) continue;
+      if (workflow.when !== undefined && !holds(workflow.when, lookup)) continue;
+      const at: Resolution = { lookup, record, previous: change.previous ?? undefined, okta: {} };
+      const steps = resolveWorkflow(policy, workflow, lifecycle, at);
+      if (workflow.onFailure) result.onFailure[workflowId(policy, workflow)] = notification(workflow.onFailure.template, workflow.onFailure.to, at);
+      const effective = effectiveMoment(workflow, lookup);
+      if (effective !== undefined && effective > now) {
+        result.deferred.push({ id: workflowId(policy, workflow), lifecycle, at: new Date(effective).toISOString(), steps });
+      } else {
+        result.steps.push(...steps);
       }
     }
   }
-  return { policySetHash: policySet.hash, source: change.source, key: change.key, lifecycles, steps };
+  // A workflow this change plans again supersedes what an earlier change deferred for it.
+  const replanned = new Set([...result.deferred.map(({ id }) => id), ...result.steps.map((step) => `${step.policy}/${step.workflow}`)]);
+  for (const earlier of change.deferred ?? []) {
+    if (!replanned.has(earlier.id)) result.review[earlier.id] = reviewDeferred(policySet, earlier, change.source, change.next) ?? null;
+  }
+  return result;
+}
+
+export interface DueTrigger {
+  source: string;
+  key: string;
+  /** The identity's record at the moment the trigger fires. */
+  record: IdentityRecord | null;
+  /** `policy/workflow` of the date-triggered workflow. */
+  trigger: string;
+  now: string;
+}
+
+/**
+ * Plans a date-triggered workflow whose moment has come, against the record current now. It
+ * runs only if the record still puts its moment at or before now (the date may have moved) and
+ * its condition holds.
+ */
+export function planTrigger(policySet: PolicySet, due: DueTrigger): Plan {
+  const policies = sourcePolicies(policySet, due.source);
+  const now = instantOf(due.now);
+  const result = emptyPlan(
+    policySet,
+    due.source,
+    due.key,
+    due.now,
+    policies.some(({ policy }) => isActive(policy, due.record)),
+    upcoming(policies, due.record, now),
+  );
+  const lookup = changeLookup(due.record, due.record);
+  for (const { policy } of policies) {
+    for (const workflow of policy.workflows) {
+      if (workflowId(policy, workflow) !== due.trigger || typeof workflow.on !== 'object' || Array.isArray(workflow.on)) continue;
+      const moment = triggerMoment(workflow.on, due.record);
+      if (moment === undefined || moment > now) continue;
+      if (workflow.when !== undefined && !holds(workflow.when, lookup)) continue;
+      const at: Resolution = { lookup, record: due.record ?? {}, previous: due.record ?? undefined, okta: {} };
+      result.steps.push(...resolveWorkflow(policy, workflow, `${workflow.on.date}${workflow.on.days < 0 ? '' : '+'}${workflow.on.days}d`, at));
+      if (workflow.onFailure) result.onFailure[due.trigger] = notification(workflow.onFailure.template, workflow.onFailure.to, at);
+    }
+  }
+  return result;
+}
+
+/**
+ * Whether deferred steps still stand after a later change, and when: a change that reverses the
+ * lifecycle they belong to (a rehire before a leaver's date, a leaver before a joiner's start)
+ * cancels them, and a moved date moves them. Movers and updates keep their moment.
+ */
+function reviewDeferred(
+  policySet: PolicySet,
+  deferred: Pick<DeferredWorkflow, 'id' | 'lifecycle' | 'at'>,
+  source: string,
+  record: Snapshot,
+): string | undefined {
+  for (const { policy } of sourcePolicies(policySet, source)) {
+    for (const workflow of policy.workflows) {
+      if (workflowId(policy, workflow) !== deferred.id) continue;
+      const active = isActive(policy, record);
+      if (deferred.lifecycle === 'leaver' && active) return undefined;
+      if ((deferred.lifecycle === 'joiner' || deferred.lifecycle === 'rehire') && !active) return undefined;
+      const moment = effectiveMoment(workflow, changeLookup(record, record));
+      return moment === undefined ? deferred.at : new Date(moment).toISOString();
+    }
+  }
+  // The workflow is gone from the policies: its steps were planned under rules no longer in force.
+  return undefined;
 }

@@ -62,7 +62,7 @@ export function describeIssues(schema: z.ZodType, data: unknown, issues: readonl
       }
       case 'invalid_union': {
         const options = (issue as { options?: unknown[] }).options;
-        if (!options) break;
+        if (!options) return describeUnion(schema, data, issue);
         const given = String(valueAt(data, issue.path));
         const field = String(issue.path[issue.path.length - 1]);
         return [{ path: issue.path, message: `unknown ${field} "${given}"${suggest(given, options.map(String))}; known: ${options.join(', ')}` }];
@@ -80,6 +80,19 @@ export function describeIssues(schema: z.ZodType, data: unknown, issues: readonl
     }
     return [{ path: issue.path, message: issue.message }];
   });
+}
+
+/**
+ * A value that fits none of a union's forms is explained by the form it was closest to: the one
+ * whose type it has (a string against the string form, a mapping against the mapping form).
+ */
+function describeUnion(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue & { errors?: z.core.$ZodIssue[][] }): LocatedIssue[] {
+  const forms = issue.errors ?? [];
+  const wrongType = (issues: z.core.$ZodIssue[]) => issues.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0);
+  const closest = forms.find((issues) => !wrongType(issues));
+  if (closest) return describeIssues(schema, data, closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+  const expected = [...new Set(forms.flatMap((issues) => issues.map((inner) => (inner.code === 'invalid_type' ? inner.expected : 'value'))))];
+  return [{ path: issue.path, message: `expected ${expected.join(' or ')}, got ${describe(valueAt(data, issue.path))}` }];
 }
 
 function describe(value: unknown): string {

@@ -1,74 +1,241 @@
 import { z } from 'zod';
 
+/**
+ * The policy language. This file is the single source of truth: the TypeScript types, the
+ * loader's validation, `policies/policy.schema.json` (for editors) and the README's policy
+ * reference are all derived from it. Every `.describe()` text appears in that reference.
+ */
+
 /** A value as it arrives from a source of identity. */
 export const AttributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type AttributeValue = z.infer<typeof AttributeValue>;
 export const IdentityRecord = z.record(z.string(), AttributeValue);
 export type IdentityRecord = z.infer<typeof IdentityRecord>;
 
-/** A transformer pipeline such as `{first_name}.{last_name} | ASCII | LOWER`; checked by the loader. */
-const Formatter = z.string().min(1, 'must not be empty');
+const name = (what: string) =>
+  z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes')
+    .describe(what);
 
-const SyncIdentities = z.strictObject({
-  action: z.literal('SYNC_IDENTITIES'),
-  create: z.boolean().default(false),
-  attributes: z.record(z.string(), Formatter),
-});
+/** A transformer pipeline; the loader compiles it and reports its problems. */
+const Formatter = z
+  .string()
+  .min(1, 'must not be empty')
+  .describe('A transformer: `{attribute}` insertions and `| FUNCTION,args` pipelines, e.g. `{first_name} | LOWER`.');
+
+/** A condition in SCIM filter syntax; the loader parses it and reports its problems. */
+const Condition = z
+  .string()
+  .min(1, 'must not be empty')
+  .describe('A condition in SCIM filter syntax, e.g. `old.department ne new.department and employment_type eq "FTE"`.');
+
+const Duration = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'write a number and a unit: 30m, 12h, 7d')
+  .describe('A duration: a number and one of s, m, h, d.');
+
+/** An attribute's value: a transformer, or a choice between two by a condition. */
+export type ValueSpec = string | { if: string; then: ValueSpec; else?: ValueSpec };
+const ValueSpec: z.ZodType<ValueSpec> = z.lazy(() =>
+  z.union([
+    Formatter,
+    z
+      .strictObject({
+        if: Condition,
+        then: ValueSpec,
+        else: ValueSpec.optional().describe('When absent and the condition is false, the attribute is left out.'),
+      })
+      .describe('IF/ELSE: `then` when the condition holds, otherwise `else`.'),
+  ]),
+);
+
+const AttributeSpec = z.union([
+  ValueSpec,
+  z
+    .strictObject({
+      value: ValueSpec,
+      fallbacks: z
+        .array(Formatter)
+        .optional()
+        .describe('Tried in order when Okta says the value is taken (E0000001). `{NEXT_NUMBER,start,width}` makes numbered candidates.'),
+      createOnly: z.boolean().default(false).describe('Set when the user is created, never synced afterwards.'),
+    })
+    .describe('An attribute with options.'),
+]);
+export type AttributeSpec = z.infer<typeof AttributeSpec>;
+
+const Notification = z
+  .strictObject({
+    template: z.string().min(1).describe('A template in `templates/`, by file name without `.yaml`.'),
+    to: Formatter.describe('The recipient address, a transformer such as `{manager_email}`.'),
+  })
+  .describe('An email rendered from a template.');
+
+const onError = z
+  .enum(['stop', 'continue'])
+  .default('stop')
+  .describe('`stop` ends the workflow at a failed action; `continue` records the failure and goes on.');
+
+const SyncIdentities = z
+  .strictObject({
+    action: z.literal('SYNC_IDENTITIES'),
+    onError,
+    create: z.boolean().default(false).describe('Create the Okta user when the identity has none. Needs login, email, first_name and last_name.'),
+    attributes: z
+      .record(z.string(), AttributeSpec)
+      .describe('Okta attributes by their Veza names (login, email, first_name, last_name, department, title, manager_id …).'),
+  })
+  .describe('Creates the Okta user or updates it. The login never changes after creation.');
+
+const GroupSync = z
+  .strictObject({
+    prefix: z.string().min(1).describe('The groups this sync manages: those whose name starts with this.'),
+    groups: z.array(Formatter).describe('The groups, all starting with `prefix`, the identity must be in. Others with the prefix are removed.'),
+  })
+  .describe('Exactly these groups among those matching a prefix.');
 
 const ManageRelationships = z
   .strictObject({
     action: z.literal('MANAGE_RELATIONSHIPS'),
-    add: z.array(Formatter).default([]),
-    remove: z.array(Formatter).default([]),
+    onError,
+    add: z.array(Formatter).default([]).describe('Groups to add the identity to.'),
+    remove: z.array(Formatter).default([]).describe('Groups to remove the identity from.'),
+    sync: GroupSync.optional(),
   })
-  .refine((step) => step.add.length + step.remove.length > 0, { message: 'needs at least one group to add or remove' });
+  .refine((step) => step.add.length + step.remove.length > 0 || step.sync !== undefined, {
+    message: 'needs groups to add or remove, or a sync',
+  })
+  .describe('Adds and removes Okta group memberships.');
 
-const DeprovisionIdentity = z.strictObject({
-  action: z.literal('DEPROVISION_IDENTITY'),
-});
+const DeprovisionIdentity = z
+  .strictObject({
+    action: z.literal('DEPROVISION_IDENTITY'),
+    onError,
+    mode: z.enum(['deactivate', 'suspend']).default('deactivate').describe('Deactivate the Okta user, or suspend it (reversible by unsuspend).'),
+    revokeSessions: z.boolean().default(true).describe("End the user's Okta sessions and revoke its OAuth tokens."),
+    removeGroups: z.boolean().default(false).describe('Remove the user from every group it can be removed from.'),
+    keepAttributes: z.boolean().default(true).describe("Keep the profile as it is, for audit; false clears the synced optional attributes first."),
+  })
+  .describe('Disables access: deactivates or suspends the Okta user.');
 
-const Notify = z.strictObject({
-  action: z.literal('NOTIFY'),
-  template: z.string().min(1),
-  to: Formatter,
-});
+const DeleteIdentity = z
+  .strictObject({
+    action: z.literal('DELETE_IDENTITY'),
+    onError,
+    approval: z
+      .strictObject({
+        template: z.string().min(1).describe('The template of the approval request.'),
+        to: Formatter.describe('Who approves.'),
+        timeout: Duration.default('7d').describe('Without an answer by then, the deletion is not done.'),
+      })
+      .optional()
+      .describe('Wait for a person to approve before deleting.'),
+  })
+  .describe('Deletes the Okta user for good (deactivating it first).');
 
-export const Action = z.discriminatedUnion('action', [SyncIdentities, ManageRelationships, DeprovisionIdentity, Notify]);
+const CreateEntitlement = z
+  .strictObject({
+    action: z.literal('CREATE_ENTITLEMENT'),
+    onError,
+    name: Formatter.describe('The Okta group name.'),
+    description: Formatter.optional().describe('The group description.'),
+    assign: z.boolean().default(false).describe('Also add the identity to the group.'),
+  })
+  .describe('Creates an Okta group unless it exists.');
+
+const ResetPassword = z
+  .strictObject({
+    action: z.literal('RESET_PASSWORD'),
+    onError,
+    notify: Notification.describe('Where the temporary password goes: the only place `<<LOGIN_PASSWORD>>` may be used.'),
+  })
+  .describe("Expires the user's password and sends the temporary one Okta generates.");
+
+const Notify = z
+  .strictObject({
+    action: z.literal('NOTIFY'),
+    onError,
+    template: Notification.shape.template,
+    to: Notification.shape.to,
+  })
+  .describe('Sends an email.');
+
+export const actionKinds = [
+  SyncIdentities,
+  ManageRelationships,
+  DeprovisionIdentity,
+  DeleteIdentity,
+  CreateEntitlement,
+  ResetPassword,
+  Notify,
+] as const;
+export const Action = z.discriminatedUnion('action', actionKinds);
 export type Action = z.infer<typeof Action>;
+export type ActionName = Action['action'];
 
-const LifecycleEvent = z.enum(['joiner', 'mover', 'leaver', 'rehire', 'update']);
+export const lifecycleEvents = ['joiner', 'mover', 'leaver', 'rehire', 'update'] as const;
+export const LifecycleEvent = z.enum(lifecycleEvents);
+export type LifecycleEvent = z.infer<typeof LifecycleEvent>;
+
+const DateTrigger = z
+  .strictObject({
+    date: z.string().min(1).describe('A date attribute of the record, e.g. start_date.'),
+    days: z.number().int().describe('Days after the date (negative: before). `-7` with `start_date` is a pre-hire trigger.'),
+    at: z
+      .string()
+      .regex(/^\d\d:\d\d(:\d\d)?$/, 'write a time of day as HH:MM or HH:MM:SS')
+      .default('09:00')
+      .describe('Time of day, UTC.'),
+  })
+  .describe('Runs at a moment relative to a date attribute, evaluated against the record current then.');
+
+const Trigger = z.union([LifecycleEvent, z.array(LifecycleEvent).min(1), DateTrigger]);
+export type Trigger = z.infer<typeof Trigger>;
 
 const PolicyWorkflow = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
-  on: LifecycleEvent,
+  name: name('The workflow name, unique in the policy.'),
+  on: Trigger.describe('A lifecycle event (joiner, mover, leaver, rehire, update), a list of them, or a date trigger.'),
+  when: Condition.optional().describe('The workflow runs only when this holds. `old.` and `new.` reach both sides of the change.'),
+  effective: Formatter.optional().describe(
+    'When the actions take effect, e.g. `{termination_date}T17:00:00Z`. Until then they wait; a change that reverses the lifecycle cancels them.',
+  ),
+  onFailure: Notification.optional().describe('Sent when an action of this workflow fails for good.'),
   actions: z.array(Action).min(1, 'needs at least one action'),
 });
+export type PolicyWorkflow = z.infer<typeof PolicyWorkflow>;
 
-export const Policy = z.strictObject({
-  apiVersion: z.literal('tenure/v1'),
-  kind: z.literal('LifecyclePolicy'),
-  metadata: z.strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
-    description: z.string().optional(),
-  }),
-  source: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
-  identity: z.strictObject({
-    key: z.string().min(1),
-    /** Attributes whose change makes a mover rather than a plain update. */
-    moverAttributes: z.array(z.string()).default([]),
-    /** An identity whose attribute holds one of these values is inactive: it left, or has not started. */
-    inactive: z.strictObject({
-      attribute: z.string().min(1),
-      values: z.array(z.string()).min(1),
+export const Policy = z
+  .strictObject({
+    apiVersion: z.literal('tenure/v1'),
+    kind: z.literal('LifecyclePolicy'),
+    metadata: z.strictObject({
+      name: name('The policy name, unique in the policy set.'),
+      description: z.string().optional(),
     }),
-  }),
-  workflows: z.array(PolicyWorkflow).min(1, 'needs at least one workflow'),
-});
+    source: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes')
+      .describe('The source of identity whose changes this policy handles, e.g. hr.'),
+    identity: z.strictObject({
+      key: z.string().min(1).describe("The attribute that identifies an identity in the source, e.g. employee_id."),
+      attributes: z
+        .array(z.string().min(1))
+        .min(1)
+        .describe('Every attribute the source sends. Transformers, conditions and templates may use only these, so a misspelling is caught here.'),
+      moverAttributes: z.array(z.string()).default([]).describe('Attributes whose change makes a mover rather than an update.'),
+      inactive: Condition.describe('When this holds for a record, the identity is inactive: it left, or has not started.'),
+    }),
+    workflows: z.array(PolicyWorkflow).min(1, 'needs at least one workflow'),
+  })
+  .describe('A Tenure lifecycle policy.');
 export type Policy = z.infer<typeof Policy>;
 
-export const Template = z.strictObject({
-  subject: z.string().min(1),
-  text: z.string().min(1),
-  html: z.string().optional(),
-});
+export const Template = z
+  .strictObject({
+    subject: z.string().min(1),
+    text: z.string().min(1),
+    html: z.string().optional(),
+  })
+  .describe('A notification template. `<<…>>` placeholders follow Handlebars.');
 export type Template = z.infer<typeof Template>;

@@ -10,7 +10,7 @@ export class YamlSource {
     readonly file: string,
     text: string,
   ) {
-    this.document = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.document = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, merge: true });
   }
 
   syntaxProblems(): Problem[] {

@@ -23,10 +23,9 @@ metadata:
 source: hr
 identity:
   key: employee_id
+  attributes: [employee_id, first_name, last_name, department, manager_email, status]
   moverAttributes: [department]
-  inactive:
-    attribute: status
-    values: [terminated]
+  inactive: status eq "terminated"
 workflows:
   - name: joiner
     on: joiner

@@ -121,19 +121,29 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     expect(stack.mailCatcher!.messages()).toHaveLength(1);
   });
 
-  it('deprovisions the Okta user when HR reports the leaver', async () => {
+  it('plans the same change the same way in the workflow and in `tenure plan`', async () => {
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    const payload = history.events!.find((event) => event.activityTaskCompletedEventAttributes)!.activityTaskCompletedEventAttributes!.result!.payloads![0]!;
+    const recorded = JSON.parse(Buffer.from(payload.data!).toString('utf8')) as { now: string; lifecycles: unknown };
+    expect(recorded.lifecycles).toEqual({ employees: 'joiner' });
+    const dryRun = JSON.parse(await tenure('plan', '--new', 'examples/joiner.json', '--now', recorded.now, '--json'));
+    expect(dryRun).toEqual(recorded);
+  });
+
+  it('deprovisions the Okta user when HR reports the leaver: sessions ended, groups left, profile kept', async () => {
     expect((await post(await example('leaver.json'))).status).toBe(202);
     await handled(workflowId, 'hr-evt-1002', 3);
     const user = await okta.userApi.getUser({ userId: login });
     expect(user.status).toBe('DEPROVISIONED');
     expect(user.profile?.department).toBe('Engineering');
+    expect(await groupNamesOf(user.id!)).toEqual(['Everyone']);
   });
 
   it('records the plan, with the policy set hash, in the workflow history', async () => {
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
     const activities = history.events!.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     expect(activities).toEqual([
-      'planChange', 'syncIdentity', 'manageRelationships', 'notify',
+      'planChange', 'syncIdentity', 'manageRelationships', 'notify', 'manageRelationships',
       'planChange',
       'planChange', 'deprovisionIdentity',
     ]);
@@ -199,5 +209,27 @@ describe('the HR intake refuses bad requests and starts nothing', () => {
     expect(await post('{"eventId": ')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^the body is not JSON/) } });
     await expectNoWorkflow('identity/hr/E2002');
     await expectNoWorkflow('identity/hr/E2004');
+  });
+});
+
+describe('a leaver with a future termination date', () => {
+  const workflowId = 'identity/hr/E4004';
+  const record = {
+    employee_id: 'E4004', first_name: 'Noor', last_name: 'Haddad', department: 'Sales', title: 'Account Executive',
+    manager_id: 'E0042', manager_email: 'grace.hopper@example.com', employment_type: 'FTE', status: 'active', start_date: '2020-01-06',
+  };
+
+  it('keeps access until that day, and a rehire before then cancels the deprovisioning', async () => {
+    expect((await post(JSON.stringify({ eventId: 'hr-evt-4004', record }))).status).toBe(202);
+    const joined = await handled(workflowId, 'hr-evt-4004', 1);
+    expect((await post(JSON.stringify({ eventId: 'hr-evt-4005', record: { ...record, status: 'terminated', termination_date: '2099-12-31' } }))).status).toBe(202);
+    const leaving = await handled(workflowId, 'hr-evt-4005', 2);
+    expect(leaving.deferred).toMatchObject([{ id: 'employees/leaver', lifecycle: 'leaver', at: '2099-12-31T17:00:00.000Z' }]);
+    expect((await okta.userApi.getUser({ userId: joined.oktaUserId! })).status).toBe('PROVISIONED');
+
+    expect((await post(JSON.stringify({ eventId: 'hr-evt-4006', record }))).status).toBe(202);
+    const rehired = await handled(workflowId, 'hr-evt-4006', 3);
+    expect(rehired.deferred).toEqual([]);
+    expect((await okta.userApi.getUser({ userId: joined.oktaUserId! })).status).toBe('PROVISIONED');
   });
 });

@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { CsvError, parseCsv } from '../../src/policy/csv.ts';
+import { projectRoot } from '../../src/runtime/config.ts';
+
+describe('HR exports (CSV)', () => {
+  it('reads quoted cells with commas, doubled quotes and line breaks; an empty cell is an absent attribute', () => {
+    expect(parseCsv('\ufeffid,title,note\r\n1,"Controller, ""EMEA""","two\nlines"\r\n2,,x\n\n', 'hr.csv')).toEqual([
+      { id: '1', title: 'Controller, "EMEA"', note: 'two\nlines' },
+      { id: '2', note: 'x' },
+    ]);
+  });
+
+  it('names the file and line of a malformed row', () => {
+    expect(() => parseCsv('id,title\n1,a,b\n', 'hr.csv')).toThrow(new CsvError('hr.csv:2: 3 cells, but the header names 2'));
+    expect(() => parseCsv('id,title\n1,"open\n', 'hr.csv')).toThrow(new CsvError('hr.csv:2: a quoted cell is never closed'));
+    expect(() => parseCsv('', 'hr.csv')).toThrow(new CsvError('hr.csv: no header row'));
+  });
+});
+
+describe('tenure plan --snapshot', () => {
+  const run = promisify(execFile);
+  const plan = async (...args: string[]) =>
+    (await run(process.execPath, ['bin/tenure.mjs', 'plan', '--snapshot', 'test/fixtures/hr-now.csv', '--previous', 'test/fixtures/hr-before.csv', '--now', '2026-11-24T09:00:00Z', ...args], { cwd: projectRoot })).stdout;
+
+  it('counts joiners, movers and leavers, and the actions per target', async () => {
+    const result = JSON.parse(await plan('--json')) as { lifecycles: unknown; actions: Record<string, number>; unchanged: number; plans: Array<{ key: string; steps: Array<{ workflow: string }> }> };
+    expect(result.lifecycles).toEqual({ employees: { none: 1, mover: 2, joiner: 1, leaver: 1 } });
+    expect(result.unchanged).toBe(1);
+    expect(result.actions).toMatchObject({ DEPROVISION_IDENTITY: 1, '  add dept-engineering': 1, '  add staff': 2, '  remove contractors': 1, '  sync dept-finance': 1 });
+    expect(Object.fromEntries(result.plans.map((planned) => [planned.key, [...new Set(planned.steps.map((step) => step.workflow))]]))).toEqual({
+      E2: ['department-move'],
+      E3: ['contractor-conversion'],
+      E5: ['joiner', 'joiner-staff'],
+      E4: ['leaver'],
+    });
+  });
+
+  it('prints the same as a readable summary and each identity with its steps', async () => {
+    const text = await plan();
+    expect(text).toContain('lifecycles:\n  employees:\n    none: 1\n    mover: 2\n    joiner: 1\n    leaver: 1');
+    expect(text).toContain('hr/E4  employees: leaver');
+    expect(text).toContain('employees/leaver (leaver): DEPROVISION_IDENTITY');
+    expect(text).toContain('scheduled: employees/pre-hire at 2026-12-07T09:00:00.000Z');
+  });
+});
