@@ -61,10 +61,19 @@ async function startTemporal(config: TenureConfig, options: StackOptions, stops:
   return { address: server.address, uiUrl: server.uiUrl, connection: server.connection };
 }
 
-/** A real org when configured; otherwise the emulator, given the groups the example policy uses. */
+/**
+ * A real org when configured; otherwise the emulator, given the groups the example policy uses.
+ * The emulated org is saved beside the dev server's data, so that a restarted sandbox finds the
+ * users its workflows made.
+ */
 async function startOkta(config: TenureConfig, stops: Stopper[]) {
   if (config.okta) return { okta: createOktaClient(config.okta), url: config.okta.orgUrl, emulator: undefined };
-  const emulator = await startOktaEmulator({ port: config.oktaEmulatorPort, token: config.oktaEmulatorToken });
+  const emulator = await startOktaEmulator({
+    port: config.oktaEmulatorPort,
+    token: config.oktaEmulatorToken,
+    admin: true,
+    stateFile: path.join(config.dataDir, 'okta-emulator.json'),
+  });
   stops.push(() => emulator.close());
   const okta = createOktaClient({ orgUrl: emulator.url, token: config.oktaEmulatorToken });
   await ensureGroups(okta, JSON.parse(await readFile(path.join(projectRoot, 'examples/okta-groups.json'), 'utf8')));

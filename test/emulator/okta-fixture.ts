@@ -1,6 +1,7 @@
 import okta from '@okta/okta-sdk-nodejs';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { startOktaEmulator, type OktaEmulator } from '../../src/emulator/okta/server.ts';
+import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../../src/emulator/okta/server.ts';
+import type { LogEvent } from '../../src/emulator/okta/system-log.ts';
 import { createOktaClient, type OktaClient } from '../../src/okta/client.ts';
 
 type OktaApiError = InstanceType<typeof okta.OktaApiError>;
@@ -13,10 +14,10 @@ export interface EmulatorFixture {
 }
 
 /** Starts an emulator on a free port for the enclosing test file and a real SDK client for it. */
-export function useOktaEmulator(): EmulatorFixture {
+export function useOktaEmulator(options: Omit<OktaEmulatorOptions, 'token' | 'port'> = {}): EmulatorFixture {
   const fixture = {} as EmulatorFixture;
   beforeAll(async () => {
-    fixture.emulator = await startOktaEmulator({ token: TOKEN, port: 0 });
+    fixture.emulator = await startOktaEmulator({ ...options, token: TOKEN, port: 0 });
     fixture.client = createOktaClient({ orgUrl: fixture.emulator.url, token: TOKEN });
   });
   afterAll(async () => {
@@ -39,6 +40,18 @@ export interface RawRequest {
 export function rawRequest(fixture: EmulatorFixture, path: string, init: RawRequest = {}) {
   type Options = Parameters<OktaClient['http']['http']>[1];
   return fixture.client.http.http(`${fixture.emulator.url}${path}`, init as Options);
+}
+
+/** Every item of an SDK collection, following its `next` links. */
+export async function collect<T>(list: Promise<AsyncIterable<T | null>>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of await list) items.push(item!);
+  return items;
+}
+
+/** The System Log entries about an object (a user, a group), oldest first. */
+export function logEntriesAbout(fixture: EmulatorFixture, id: string): LogEvent[] {
+  return fixture.emulator.store.log.all().filter((event) => event.target.some((target) => target.id === id));
 }
 
 let sequence = 0;

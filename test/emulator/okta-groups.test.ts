@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { expectOktaError, newProfile, useOktaEmulator } from './okta-fixture.ts';
+import { applySeed } from '../../src/emulator/okta/seed.ts';
+import { collect, expectOktaError, logEntriesAbout, newProfile, rawRequest, useOktaEmulator } from './okta-fixture.ts';
 
-const env = useOktaEmulator();
+// The org's clock moves only when a test moves it, so that timestamps can be filtered on.
+let clock = Date.parse('2024-06-01T00:00:00.000Z');
+const tick = () => (clock += 1000);
+const env = useOktaEmulator({ now: () => clock });
 
 async function newGroup(name: string, description = `About ${name}`) {
+  tick();
   return env.client.groupApi.createGroup({ group: { profile: { name, description } } });
 }
 
@@ -11,11 +16,11 @@ async function newUser() {
   return env.client.userApi.createUser({ body: { profile: newProfile() } });
 }
 
-async function collect<T>(list: Promise<AsyncIterable<T | null>>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of await list) items.push(item!);
-  return items;
-}
+const denied = {
+  status: 403,
+  errorCode: 'E0000006',
+  errorSummary: 'You do not have permission to perform the requested action',
+};
 
 async function everyoneGroup() {
   const [everyone] = await collect(env.client.groupApi.listGroups({ q: 'Everyone' }));
@@ -79,6 +84,56 @@ describe('groups', () => {
       errorCode: 'E0000031',
       errorSummary: 'Invalid search criteria.',
     });
+  });
+
+  it('filters on type, id and the last changes, combined with and and or, paged with links', async () => {
+    const first = await newGroup('Filtered first');
+    const second = await newGroup('Filtered second');
+    const third = await newGroup('Filtered third');
+    tick();
+    await env.client.groupApi.assignUserToGroup({ groupId: first.id!, userId: (await newUser()).id! });
+    const ids = async (filter: string, limit?: number) =>
+      (await collect(env.client.groupApi.listGroups({ filter, ...(limit ? { limit } : {}) }))).map((group) => group.id);
+    const at = (date: Date | undefined) => date!.toISOString();
+
+    expect(await ids(`id eq "${second.id}"`)).toEqual([second.id]);
+    expect(await ids(`lastUpdated ge "${at(second.lastUpdated)}" and lastUpdated le "${at(third.lastUpdated)}"`)).toEqual([second.id, third.id]);
+    expect(await ids(`lastUpdated gt "${at(first.lastUpdated)}" and lastUpdated lt "${at(third.lastUpdated)}"`)).toEqual([second.id]);
+    expect(await ids(`type eq "OKTA_GROUP" and lastMembershipUpdated gt "${at(third.lastUpdated)}"`)).toEqual([first.id]);
+    expect(await ids(`id eq "${first.id}" or id eq "${third.id}"`, 1)).toEqual([first.id, third.id]);
+
+    const page = await rawRequest(env, `/api/v1/groups?filter=${encodeURIComponent(`type eq "OKTA_GROUP"`)}&limit=1`);
+    const links = page.headers.get('link') ?? '';
+    expect(links).toMatch(new RegExp(`<${env.emulator.url}/api/v1/groups\\?filter=[^>]*&limit=1&after=[^>]+>; rel="next"`));
+  });
+
+  it('sorts a search by sortBy and sortOrder', async () => {
+    for (const name of ['Sorted b', 'Sorted C', 'Sorted a']) await newGroup(name);
+    const names = async (sortOrder: string) =>
+      (await collect(env.client.groupApi.listGroups({ search: 'profile.name sw "sorted"', sortBy: 'profile.name', sortOrder, limit: 2 }))).map(
+        (group) => group.profile?.name,
+      );
+    expect(await names('asc')).toEqual(['Sorted a', 'Sorted b', 'Sorted C']);
+    expect(await names('desc')).toEqual(['Sorted C', 'Sorted b', 'Sorted a']);
+  });
+
+  it('renames a group, keeping names unique', async () => {
+    const group = await newGroup('Marketing');
+    await newGroup('Communications');
+    const renamed = await env.client.groupApi.replaceGroup({
+      groupId: group.id!,
+      group: { profile: { name: 'Brand', description: 'Renamed' } },
+    });
+    expect(renamed.profile).toEqual({ name: 'Brand', description: 'Renamed' });
+    expect((await env.client.groupApi.getGroup({ groupId: group.id! })).profile?.name).toBe('Brand');
+    await expectOktaError(env.client.groupApi.replaceGroup({ groupId: group.id!, group: { profile: { name: 'communications' } } }), {
+      status: 400,
+      errorCode: 'E0000001',
+      errorSummary: 'Api validation failed: name',
+      causes: ['name: An object with this field already exists in the current organization'],
+    });
+    // A group may take its own name again, in another case.
+    await env.client.groupApi.replaceGroup({ groupId: group.id!, group: { profile: { name: 'BRAND' } } });
   });
 
   it('pages through all groups exactly once', async () => {
@@ -173,7 +228,7 @@ describe('the Everyone group', () => {
     expect(groupsOfUser.map((group) => group.id)).toEqual([everyone.id]);
   });
 
-  it('refuses membership changes and deletion', async () => {
+  it('refuses membership changes, renaming and deletion', async () => {
     const everyone = await everyoneGroup();
     const user = await newUser();
     await expectOktaError(env.client.groupApi.assignUserToGroup({ groupId: everyone.id!, userId: user.id! }), {
@@ -181,13 +236,70 @@ describe('the Everyone group', () => {
       errorCode: 'E0000060',
       errorSummary: 'Unsupported operation.',
     });
-    const denied = {
-      status: 403,
-      errorCode: 'E0000006',
-      errorSummary: 'You do not have permission to perform the requested action',
-    };
     await expectOktaError(env.client.groupApi.unassignUserFromGroup({ groupId: everyone.id!, userId: user.id! }), denied);
+    await expectOktaError(env.client.groupApi.replaceGroup({ groupId: everyone.id!, group: { profile: { name: 'All' } } }), denied);
     await expectOktaError(env.client.groupApi.deleteGroup({ groupId: everyone.id! }), denied);
     expect((await env.client.groupApi.getGroup({ groupId: everyone.id! })).profile?.name).toBe('Everyone');
+    expect(logEntriesAbout(env, everyone.id!)).toEqual([]);
+  });
+});
+
+describe('app groups', () => {
+  it('come only from a seed, with their members, and refuse every change', async () => {
+    const member = newProfile();
+    applySeed(env.emulator.store, {
+      groups: [{ name: 'Salesforce Users', description: 'Imported from Salesforce', type: 'APP_GROUP' }],
+      users: [{ profile: member, groups: ['Salesforce Users'] }],
+    });
+    const [group] = await collect(env.client.groupApi.listGroups({ search: 'type eq "APP_GROUP"' }));
+    expect(group?.profile).toEqual({ name: 'Salesforce Users', description: 'Imported from Salesforce' });
+    const seeded = await env.client.userApi.getUser({ userId: member.login });
+    expect((await collect(env.client.groupApi.listGroupUsers({ groupId: group!.id! }))).map((user) => user.id)).toEqual([seeded.id]);
+
+    const outsider = await newUser();
+    await expectOktaError(env.client.groupApi.assignUserToGroup({ groupId: group!.id!, userId: outsider.id! }), denied);
+    await expectOktaError(env.client.groupApi.unassignUserFromGroup({ groupId: group!.id!, userId: seeded.id! }), denied);
+    await expectOktaError(env.client.groupApi.replaceGroup({ groupId: group!.id!, group: { profile: { name: 'Mine now' } } }), denied);
+    await expectOktaError(env.client.groupApi.deleteGroup({ groupId: group!.id! }), denied);
+    expect((await collect(env.client.userApi.listUserGroups({ userId: seeded.id! }))).map((g) => g.profile?.name)).toEqual([
+      'Everyone',
+      'Salesforce Users',
+    ]);
+  });
+});
+
+describe('the System Log', () => {
+  it("records a group's creation, renaming, memberships and deletion, and nothing for what changes nothing", async () => {
+    const group = await newGroup('Audited');
+    const user = await newUser();
+    await env.client.groupApi.replaceGroup({ groupId: group.id!, group: { profile: { name: 'Audited twice' } } });
+    await env.client.groupApi.assignUserToGroup({ groupId: group.id!, userId: user.id! });
+    await env.client.groupApi.assignUserToGroup({ groupId: group.id!, userId: user.id! });
+    await env.client.groupApi.unassignUserFromGroup({ groupId: group.id!, userId: user.id! });
+    await env.client.groupApi.unassignUserFromGroup({ groupId: group.id!, userId: user.id! });
+    await env.client.groupApi.deleteGroup({ groupId: group.id! });
+
+    const userTarget = {
+      id: user.id,
+      type: 'User',
+      alternateId: user.profile!.login,
+      displayName: `${user.profile!.firstName} ${user.profile!.lastName}`,
+    };
+    const groupTarget = (name: string) => ({ id: group.id, type: 'UserGroup', alternateId: 'unknown', displayName: name });
+    expect(logEntriesAbout(env, group.id!).map(({ eventType, displayMessage, target }) => ({ eventType, displayMessage, target }))).toEqual([
+      { eventType: 'group.lifecycle.create', displayMessage: 'Create Okta group', target: [groupTarget('Audited')] },
+      { eventType: 'group.profile.update', displayMessage: 'Update Okta group profile', target: [groupTarget('Audited twice')] },
+      {
+        eventType: 'group.user_membership.add',
+        displayMessage: 'Add user to group membership',
+        target: [userTarget, groupTarget('Audited twice')],
+      },
+      {
+        eventType: 'group.user_membership.remove',
+        displayMessage: 'Remove user from group membership',
+        target: [userTarget, groupTarget('Audited twice')],
+      },
+      { eventType: 'group.lifecycle.delete', displayMessage: 'Delete Okta group', target: [groupTarget('Audited twice')] },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectOktaError, newProfile, useOktaEmulator } from './okta-fixture.ts';
+import { expectOktaError, logEntriesAbout, newProfile, rawRequest, useOktaEmulator } from './okta-fixture.ts';
 
 const env = useOktaEmulator();
 
@@ -28,6 +28,43 @@ describe('creating users', () => {
     const withPassword = await createUser({ activate: true, password: 'Tr0ub4dor&3xyz' });
     expect(withPassword.status).toBe('ACTIVE');
     expect(withPassword.passwordChanged).toBeInstanceOf(Date);
+  });
+
+  it('answers 200, as Okta does', async () => {
+    const response = await rawRequest(env, '/api/v1/users?activate=false', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ profile: newProfile() }),
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('expires the given password at once with nextLogin=changePassword', async () => {
+    const user = await env.client.userApi.createUser({
+      body: { profile: newProfile(), credentials: { password: { value: 'Tr0ub4dor&3xyz' } } },
+      nextLogin: 'changePassword',
+    });
+    expect(user.status).toBe('PASSWORD_EXPIRED');
+    expect(user.passwordChanged).toBeInstanceOf(Date);
+  });
+
+  it('refuses nextLogin=changePassword without activation or without a password', async () => {
+    const withoutActivation = 'Could not create user. To create a user and expire their password immediately, `activate` must be true.';
+    await expectOktaError(
+      env.client.userApi.createUser({
+        body: { profile: newProfile(), credentials: { password: { value: 'Tr0ub4dor&3xyz' } } },
+        activate: false,
+        nextLogin: 'changePassword',
+      }),
+      { status: 400, errorCode: 'E0000125', errorSummary: withoutActivation, causes: [withoutActivation] },
+    );
+    const withoutPassword = 'Could not create user. To create a user and expire their password immediately, a password must be specified.';
+    await expectOktaError(env.client.userApi.createUser({ body: { profile: newProfile() }, nextLogin: 'changePassword' }), {
+      status: 400,
+      errorCode: 'E0000124',
+      errorSummary: withoutPassword,
+      causes: [withoutPassword],
+    });
   });
 
   it('never shows a password again', async () => {
@@ -185,14 +222,37 @@ describe('updating users', () => {
     expect((await env.client.userApi.getUser({ userId: other.profile!.login! })).id).toBe(other.id);
   });
 
-  it("refuses to change a deactivated user's profile", async () => {
+  it("refuses to change a deactivated user's profile or credentials, by POST or PUT", async () => {
     const user = await createUser();
     await env.client.userApi.deactivateUser({ userId: user.id! });
-    await expectOktaError(env.client.userApi.updateUser({ userId: user.id!, user: { profile: { title: 'Gone' } } }), {
+    const notAllowed = {
       status: 403,
       errorCode: 'E0000038',
       errorSummary: "This operation is not allowed in the user's current status.",
+    };
+    await expectOktaError(env.client.userApi.updateUser({ userId: user.id!, user: { profile: { title: 'Gone' } } }), notAllowed);
+    await expectOktaError(
+      env.client.userApi.replaceUser({ userId: user.id!, user: { profile: newProfile({ login: user.profile!.login }) } }),
+      notAllowed,
+    );
+    await expectOktaError(
+      env.client.userApi.updateUser({ userId: user.id!, user: { credentials: { password: { value: 'Tr0ub4dor&3xyz' } } } }),
+      notAllowed,
+    );
+    expect((await env.client.userApi.getUser({ userId: user.id! })).profile?.title).toBeUndefined();
+  });
+
+  it('sets a password for a user who had none', async () => {
+    const user = await createUser({ activate: false });
+    expect(user.credentials?.password).toBeUndefined();
+    const updated = await env.client.userApi.updateUser({
+      userId: user.id!,
+      user: { credentials: { password: { value: 'Tr0ub4dor&3xyz' }, recovery_question: { question: 'First pet?', answer: 'Rex' } } },
     });
+    expect(updated.credentials?.password).toEqual({});
+    expect(updated.credentials?.recovery_question).toEqual({ question: 'First pet?' });
+    expect(updated.passwordChanged).toBeInstanceOf(Date);
+    expect(updated.status).toBe('STAGED');
   });
 });
 
@@ -252,13 +312,16 @@ describe('user lifecycle', () => {
     });
   });
 
-  it('deactivates from any status, and a deactivated user can be activated again', async () => {
+  it('deactivates a suspended user, answers a second deactivation as if the user were gone, and activates again', async () => {
     const user = await createUser({ password: 'Tr0ub4dor&3xyz' });
     await env.client.userApi.suspendUser({ userId: user.id! });
     await env.client.userApi.deactivateUser({ userId: user.id! });
     expect(await statusOf(user.id!)).toBe('DEPROVISIONED');
-    await env.client.userApi.deactivateUser({ userId: user.id! });
-    expect(await statusOf(user.id!)).toBe('DEPROVISIONED');
+    await expectOktaError(env.client.userApi.deactivateUser({ userId: user.id! }), {
+      status: 404,
+      errorCode: 'E0000007',
+      errorSummary: `Not found: Resource not found: ${user.id} (User)`,
+    });
 
     await env.client.userApi.activateUser({ userId: user.id!, sendEmail: false });
     expect(await statusOf(user.id!)).toBe('ACTIVE');
@@ -299,5 +362,57 @@ describe('deleting users', () => {
       errorCode: 'E0000007',
       errorSummary: 'Not found: Resource not found: ghost@example.com (User)',
     });
+  });
+});
+
+describe('the System Log', () => {
+  const targetOf = (user: { id?: string; profile?: { login?: string; firstName?: string | null; lastName?: string | null } }) => ({
+    id: user.id,
+    type: 'User',
+    alternateId: user.profile!.login,
+    displayName: `${user.profile!.firstName} ${user.profile!.lastName}`,
+  });
+
+  const entries = (userId: string) =>
+    logEntriesAbout(env, userId).map(({ eventType, displayMessage, target }) => ({ eventType, displayMessage, target }));
+
+  it("records a user's creation, activation, changes and deletion", async () => {
+    const user = await createUser();
+    await env.client.userApi.updateUser({ userId: user.id!, user: { profile: { title: 'Engineer' } } });
+    await env.client.userApi.updateUser({ userId: user.id!, user: { credentials: { password: { value: 'Tr0ub4dor&3xyz' } } } });
+    await env.client.userApi.revokeUserSessions({ userId: user.id!, oauthTokens: true });
+    await env.client.userApi.deleteUser({ userId: user.id! });
+    await env.client.userApi.deleteUser({ userId: user.id! });
+    const target = [targetOf(user)];
+    expect(entries(user.id!)).toEqual([
+      { eventType: 'user.lifecycle.create', displayMessage: 'Create Okta user', target },
+      { eventType: 'user.lifecycle.activate', displayMessage: 'Activate Okta user', target },
+      { eventType: 'user.account.update_profile', displayMessage: 'Update user profile for Okta', target },
+      { eventType: 'user.account.update_password', displayMessage: 'Update user password', target },
+      { eventType: 'user.session.clear', displayMessage: 'Clear user session', target },
+      { eventType: 'user.lifecycle.deactivate', displayMessage: 'Deactivate Okta user', target },
+      { eventType: 'user.lifecycle.delete.initiated', displayMessage: 'Delete Okta user', target },
+    ]);
+  });
+
+  it('names the user as they are after a change of name', async () => {
+    const user = await createUser({ activate: false });
+    const renamed = await env.client.userApi.updateUser({ userId: user.id!, user: { profile: { firstName: 'Renamed' } } });
+    expect(entries(user.id!).at(-1)).toEqual({
+      eventType: 'user.account.update_profile',
+      displayMessage: 'Update user profile for Okta',
+      target: [targetOf(renamed)],
+    });
+  });
+
+  it('records nothing for a change Okta refuses', async () => {
+    const user = await createUser({ activate: false });
+    await expectOktaError(env.client.userApi.updateUser({ userId: user.id!, user: { profile: { email: 'not-an-email' } } }), {
+      status: 400,
+      errorCode: 'E0000001',
+      errorSummary: 'Api validation failed: email',
+      causes: ['email: Does not match required pattern'],
+    });
+    expect(entries(user.id!).map((entry) => entry.eventType)).toEqual(['user.lifecycle.create']);
   });
 });

@@ -40,13 +40,20 @@ export const apiValidationFailed = (subject: string, causes: readonly string[]):
 export const fieldBlank = (field: string): string => `${field}: The field cannot be left blank`;
 export const fieldNotUnique = (field: string): string =>
   `${field}: An object with this field already exists in the current organization`;
+export const loginNotEmail = 'login: Username must be in the form of an email address';
+export const emailMalformed = 'email: Does not match required pattern';
+
+export const cannotSuspend = (): OktaError =>
+  apiValidationFailed('suspendUser', ['Cannot suspend a user that is not active']);
+export const cannotUnsuspend = (): OktaError =>
+  apiValidationFailed('unsuspendUser', ['Cannot unsuspend a user that is not suspended']);
 
 export const malformedBody = (): OktaError => new OktaError(400, 'E0000003', 'The request body was not well-formed.');
 
 export const accessDenied = (): OktaError =>
   new OktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
 
-export const resourceNotFound = (id: string, type: 'User' | 'UserGroup'): OktaError =>
+export const resourceNotFound = (id: string, type: 'User' | 'UserGroup' | 'EventHook'): OktaError =>
   new OktaError(404, 'E0000007', `Not found: Resource not found: ${id} (${type})`);
 
 export const invalidToken = (): OktaError => new OktaError(401, 'E0000011', 'Invalid token provided');
@@ -60,11 +67,31 @@ export const unsupportedMediaType = (): OktaError =>
 export const unsupportedMethod = (): OktaError =>
   new OktaError(404, 'E0000022', 'The endpoint does not support the provided HTTP method');
 
+export const invalidPagingRequest = (): OktaError => new OktaError(400, 'E0000029', 'Invalid paging request.');
+
 export const invalidSearchCriteria = (): OktaError => new OktaError(400, 'E0000031', 'Invalid search criteria.');
+
+export const unlockNotAllowed = (): OktaError =>
+  new OktaError(403, 'E0000032', 'Unlock is not allowed for this user.', ['The user is not locked out.']);
+
+export const searchWithFilter = (): OktaError =>
+  new OktaError(400, 'E0000033', "Bad request. Can't specify a search query and filter in the same request.");
 
 export const notAllowedInUserStatus = (): OktaError =>
   new OktaError(403, 'E0000038', "This operation is not allowed in the user's current status.");
 
 export const unsupportedOperation = (): OktaError => new OktaError(400, 'E0000060', 'Unsupported operation.');
+
+const EXPIRE_ON_CREATE = 'Could not create user. To create a user and expire their password immediately,';
+
+export const expiringWithoutPassword = (): OktaError => {
+  const summary = `${EXPIRE_ON_CREATE} a password must be specified.`;
+  return new OktaError(400, 'E0000124', summary, [summary]);
+};
+
+export const expiringWithoutActivation = (): OktaError => {
+  const summary = `${EXPIRE_ON_CREATE} \`activate\` must be true.`;
+  return new OktaError(400, 'E0000125', summary, [summary]);
+};
 
 export const internalServerError = (): OktaError => new OktaError(500, 'E0000009', 'Internal Server Error');

@@ -2,19 +2,22 @@ import { invalidSearchCriteria } from './errors.ts';
 
 /**
  * The `filter` and `search` expressions of Okta list operations: comparisons such as
- * `profile.login eq "a@example.com"` joined by `and` / `or`, with parentheses. Only quoted string
- * values are understood; anything else is refused with Okta's E0000031.
+ * `profile.login eq "a@example.com"` or `profile.department pr`, joined by `and` / `or`, with
+ * parentheses. Only quoted string values are understood; anything else is refused with Okta's
+ * E0000031.
  */
 
-export type Operator = 'eq' | 'sw' | 'co' | 'gt' | 'ge' | 'lt' | 'le';
+export type Operator = 'eq' | 'sw' | 'co' | 'pr' | 'gt' | 'ge' | 'lt' | 'le';
 
-const OPERATORS: ReadonlySet<string> = new Set<Operator>(['eq', 'sw', 'co', 'gt', 'ge', 'lt', 'le']);
+const OPERATORS: ReadonlySet<string> = new Set<Operator>(['eq', 'sw', 'co', 'pr', 'gt', 'ge', 'lt', 'le']);
 
 export interface ExpressionRules {
   /** Whether the operator may be applied to the attribute (attribute names are case-sensitive). */
   allows(attribute: string, operator: Operator): boolean;
   /** `search` compares values case-insensitively, `filter` does not. */
   caseInsensitive: boolean;
+  /** Whether the attribute holds a timestamp, compared as an instant rather than as text. */
+  isDate?(attribute: string): boolean;
 }
 
 /** Reads an attribute such as "status" or "profile.login" from the object being tested. */
@@ -62,27 +65,41 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-function compare(actual: unknown, operator: Operator, expected: string, caseInsensitive: boolean): boolean {
-  if (Array.isArray(actual)) return actual.some((element) => compare(element, operator, expected, caseInsensitive));
+/** SCIM's "present": the attribute has a value that is not empty. */
+function isPresent(actual: unknown): boolean {
+  if (Array.isArray(actual)) return actual.some(isPresent);
+  return actual !== null && actual !== undefined && actual !== '';
+}
+
+/** Whether `eq` or a range operator holds, given the sign of actual minus expected. */
+function order(operator: Operator, difference: number): boolean {
+  switch (operator) {
+    case 'gt':
+      return difference > 0;
+    case 'ge':
+      return difference >= 0;
+    case 'lt':
+      return difference < 0;
+    case 'le':
+      return difference <= 0;
+    default:
+      return difference === 0;
+  }
+}
+
+function compareText(actual: unknown, operator: Operator, expected: string, caseInsensitive: boolean): boolean {
+  if (Array.isArray(actual)) return actual.some((element) => compareText(element, operator, expected, caseInsensitive));
   if (actual === null || actual === undefined || typeof actual === 'object') return false;
   const a = caseInsensitive ? String(actual).toLowerCase() : String(actual);
   const e = caseInsensitive ? expected.toLowerCase() : expected;
-  switch (operator) {
-    case 'eq':
-      return a === e;
-    case 'sw':
-      return a.startsWith(e);
-    case 'co':
-      return a.includes(e);
-    case 'gt':
-      return a > e;
-    case 'ge':
-      return a >= e;
-    case 'lt':
-      return a < e;
-    case 'le':
-      return a <= e;
-  }
+  if (operator === 'sw') return a.startsWith(e);
+  if (operator === 'co') return a.includes(e);
+  return order(operator, a < e ? -1 : a > e ? 1 : 0);
+}
+
+function compareInstant(actual: unknown, operator: Operator, expected: number): boolean {
+  const instant = typeof actual === 'string' ? Date.parse(actual) : NaN;
+  return !Number.isNaN(instant) && order(operator, instant - expected);
 }
 
 class Parser {
@@ -128,16 +145,22 @@ class Parser {
       return inner;
     }
     const operatorToken = this.tokens[this.position++];
-    const valueToken = this.tokens[this.position++];
-    if (token?.kind !== 'word' || operatorToken?.kind !== 'word' || valueToken?.kind !== 'string') {
-      throw invalidSearchCriteria();
-    }
+    if (token?.kind !== 'word' || operatorToken?.kind !== 'word') throw invalidSearchCriteria();
     const attribute = token.text;
-    const operator = operatorToken.text.toLowerCase();
-    if (!OPERATORS.has(operator) || !this.rules.allows(attribute, operator as Operator)) throw invalidSearchCriteria();
+    const operator = operatorToken.text.toLowerCase() as Operator;
+    if (!OPERATORS.has(operator) || !this.rules.allows(attribute, operator)) throw invalidSearchCriteria();
+    if (operator === 'pr') return (read) => isPresent(read(attribute));
+
+    const valueToken = this.tokens[this.position++];
+    if (valueToken?.kind !== 'string') throw invalidSearchCriteria();
     const expected = valueToken.text;
+    if (this.rules.isDate?.(attribute)) {
+      const instant = Date.parse(expected);
+      if (Number.isNaN(instant) || operator === 'sw' || operator === 'co') throw invalidSearchCriteria();
+      return (read) => compareInstant(read(attribute), operator, instant);
+    }
     const { caseInsensitive } = this.rules;
-    return (read) => compare(read(attribute), operator as Operator, expected, caseInsensitive);
+    return (read) => compareText(read(attribute), operator, expected, caseInsensitive);
   }
 }
 

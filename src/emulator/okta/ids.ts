@@ -12,6 +12,12 @@ function randomChars(alphabet: string, length: number): string {
   return out;
 }
 
+function fromBase62(digits: string): number {
+  let value = 0;
+  for (const digit of digits) value = value * 62 + BASE62.indexOf(digit);
+  return value;
+}
+
 function toFixedBase62(value: number, length: number): string {
   let out = '';
   let rest = value;
@@ -39,6 +45,12 @@ export class OrderedIdGenerator {
   next(): string {
     this.counter += 1;
     return this.prefix + toFixedBase62(this.counter, ORDERED_PART_LENGTH) + randomChars(BASE62, RANDOM_PART_LENGTH);
+  }
+
+  /** Makes every later id sort after `id`, one this generator (or an earlier run's) made. */
+  advancePast(id: string): void {
+    const ordered = id.slice(this.prefix.length, this.prefix.length + ORDERED_PART_LENGTH);
+    this.counter = Math.max(this.counter, fromBase62(ordered));
   }
 }
 

@@ -1,14 +1,39 @@
+import { USER_LINKS, type UserLinkRel } from './lifecycle.ts';
 import type { GroupRecord, UserRecord } from './store.ts';
 
 /** The JSON Okta answers for users and groups, with links on the origin the client used. */
 
-export function userJson(user: UserRecord, origin: string): Record<string, unknown> {
+const USER_LINK_PATHS: Readonly<Record<UserLinkRel, string>> = {
+  activate: 'lifecycle/activate',
+  reactivate: 'lifecycle/reactivate',
+  deactivate: 'lifecycle/deactivate',
+  suspend: 'lifecycle/suspend',
+  unsuspend: 'lifecycle/unsuspend',
+  unlock: 'lifecycle/unlock',
+  resetPassword: 'lifecycle/reset_password',
+  expirePassword: 'lifecycle/expire_password',
+  forgotPassword: 'credentials/forgot_password',
+  changePassword: 'credentials/change_password',
+  changeRecoveryQuestion: 'credentials/change_recovery_question',
+};
+
+/**
+ * A single user carries every link its status offers; a user in a list carries only `self`, as
+ * Okta lists them.
+ */
+export type UserLinks = 'all' | 'self';
+
+export function userJson(user: UserRecord, origin: string, links: UserLinks): Record<string, unknown> {
   const self = `${origin}/api/v1/users/${user.id}`;
   const credentials: Record<string, unknown> = {};
   // Okta shows that a password is set, never the password.
   if (user.hasPassword) credentials.password = {};
   if (user.recoveryQuestion !== null) credentials.recovery_question = { question: user.recoveryQuestion };
   credentials.provider = { type: 'OKTA', name: 'OKTA' };
+  const operations: Record<string, unknown> = {};
+  if (links === 'all') {
+    for (const rel of USER_LINKS[user.status]) operations[rel] = { href: `${self}/${USER_LINK_PATHS[rel]}`, method: 'POST' };
+  }
   return {
     id: user.id,
     status: user.status,
@@ -22,10 +47,7 @@ export function userJson(user: UserRecord, origin: string): Record<string, unkno
     // Okta lists these two base attributes even when they were never set.
     profile: { mobilePhone: null, secondEmail: null, ...user.profile },
     credentials,
-    _links: {
-      self: { href: self },
-      ...(user.status === 'STAGED' ? { activate: { href: `${self}/lifecycle/activate`, method: 'POST' } } : {}),
-    },
+    _links: { ...operations, self: { href: self } },
   };
 }
 

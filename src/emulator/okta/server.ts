@@ -1,6 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { adminRoutes } from './admin.ts';
+import { Authenticator } from './auth.ts';
+import { runInRequestContext } from './context.ts';
+import { endpointFamily, isAdminPath, pathOf } from './endpoint-families.ts';
 import {
   OktaError,
   internalServerError,
@@ -9,8 +12,16 @@ import {
   unsupportedMediaType,
   unsupportedMethod,
 } from './errors.ts';
+import { eventHookRoutes } from './event-hooks.ts';
+import { Faults } from './faults.ts';
 import { groupRoutes } from './groups.ts';
 import { newRequestId } from './ids.ts';
+import { logRoutes } from './logs.ts';
+import { AuthorizationServer, tokenRoute } from './oauth.ts';
+import type { OAuthClientRegistration } from './oauth-clients.ts';
+import { loadState, persistState } from './persistence.ts';
+import { RateLimiter, rateLimitExceeded, setRateLimitHeaders, type RateLimitOptions } from './rate-limits.ts';
+import { applySeed, readSeedFile } from './seed.ts';
 import { OktaStore } from './store.ts';
 import { SystemLog } from './system-log.ts';
 import { userRoutes } from './users.ts';
@@ -22,18 +33,38 @@ export interface OktaEmulatorOptions {
   port?: number;
   /** Defaults to 127.0.0.1. */
   host?: string;
+  /** Per endpoint family; the defaults are far above anything but a load test. */
+  rateLimits?: RateLimitOptions;
+  /** OAuth service apps that may get access tokens at `/oauth2/v1/token`. */
+  oauthClients?: readonly OAuthClientRegistration[];
+  /** Serves the admin API under /emulator/v1 (faults, reset, seed) to the SSWS token. */
+  admin?: boolean;
+  /** Users and groups to start with, unless `stateFile` holds a saved org. */
+  seedFile?: string;
+  /** Where the org is saved as it changes, and restored from at start. */
+  stateFile?: string;
+  /** The emulator's clock in epoch milliseconds, for `Date`, rate-limit windows and token lifetimes. Tests pass one they control. */
+  now?: () => number;
+  /** Draws injected failures; defaults to Math.random. */
+  random?: () => number;
 }
 
 export interface OktaEmulator {
   /** The org URL to give the SDK, e.g. http://127.0.0.1:45123, without a trailing slash. */
   url: string;
+  /** The org's state, for tests that look behind the API. */
+  store: OktaStore;
   close(): Promise<void>;
 }
 
-function bearsToken(authorization: string | undefined, token: Buffer): boolean {
-  if (authorization === undefined || !authorization.startsWith('SSWS ')) return false;
-  const given = Buffer.from(authorization.slice('SSWS '.length));
-  return given.length === token.length && timingSafeEqual(given, token);
+/** What the request hooks consult before any route runs. */
+interface Platform {
+  now: () => number;
+  rateLimiter: RateLimiter;
+  faults: Faults;
+  authenticator: Authenticator;
+  authorizationServer: AuthorizationServer;
+  admin: boolean;
 }
 
 /** Maps whatever went wrong to the Okta error a client would get for it. */
@@ -44,10 +75,10 @@ function asOktaError(error: FastifyError | OktaError): OktaError {
   return internalServerError();
 }
 
-function buildApp(token: string, store: OktaStore): FastifyInstance {
+function buildApp(store: OktaStore, platform: Platform): FastifyInstance {
   // Okta logins can be long, and they are sent percent-encoded in paths.
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 1024 } });
-  const expectedToken = Buffer.from(token);
+  const { now, rateLimiter, faults, authenticator } = platform;
 
   // Okta takes JSON only. The SDK sends `Content-Type: application/json` on bodyless POSTs too,
   // so an empty body is no body.
@@ -62,9 +93,40 @@ function buildApp(token: string, store: OktaStore): FastifyInstance {
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-okta-request-id', newRequestId());
-    if (!bearsToken(request.headers.authorization, expectedToken)) throw invalidToken();
+  // Every answer, refusals included, carries a request id, the date and its family's quota;
+  // then come injected faults, then authentication. Callback hooks: they cost less than async ones.
+  app.addHook('onRequest', (request, reply, done) => {
+    const nowMs = now();
+    const requestId = newRequestId();
+    reply.header('x-okta-request-id', requestId).header('date', new Date(nowMs).toUTCString());
+    const path = pathOf(request.url);
+    if (isAdminPath(path)) return done(authenticator.hasApiToken(request) ? undefined : invalidToken());
+
+    const family = endpointFamily(path);
+    const quota = rateLimiter.take(family, nowMs);
+    setRateLimitHeaders(reply, quota);
+    if (!quota.allowed) return done(rateLimitExceeded());
+
+    const fault = faults.draw(family);
+    const proceed = () => {
+      if (fault.outcome === 'throttle') {
+        setRateLimitHeaders(reply, rateLimiter.exhausted(family, now()));
+        return done(rateLimitExceeded());
+      }
+      if (fault.outcome === 'fail') return done(internalServerError());
+      if (family === 'token') return done();
+      let actor;
+      try {
+        actor = authenticator.authenticate({ request, reply, family, path });
+      } catch (error) {
+        return done(error as OktaError);
+      }
+      // The rest of the request, handler included, runs in this context (fastify carries it across
+      // the reading of the body): the System Log and event hooks read it to name the actor.
+      runInRequestContext({ requestId, actor, ipAddress: request.ip, userAgent: request.headers['user-agent'] ?? '' }, done);
+    };
+    if (fault.latencyMs > 0) setTimeout(proceed, fault.latencyMs);
+    else proceed();
   });
 
   app.setErrorHandler<FastifyError | OktaError>((error, _request, reply) => {
@@ -76,20 +138,51 @@ function buildApp(token: string, store: OktaStore): FastifyInstance {
     throw unsupportedMethod();
   });
 
+  app.register(tokenRoute, { server: platform.authorizationServer });
   app.register(userRoutes, { store });
   app.register(groupRoutes, { store });
+  app.register(logRoutes, { store });
+  app.register(eventHookRoutes, { store });
+  if (platform.admin) app.register(adminRoutes, { store, faults });
   return app;
 }
 
-/** Starts an emulated Okta org, empty but for the built-in Everyone group. */
+/** Restores the saved org, or else seeds a new one; then keeps saving it if asked to. */
+async function prepareStore(store: OktaStore, options: OktaEmulatorOptions) {
+  const restored = options.stateFile !== undefined && (await loadState(store, options.stateFile));
+  if (!restored && options.seedFile !== undefined) applySeed(store, await readSeedFile(options.seedFile));
+  return options.stateFile === undefined ? undefined : persistState(store, options.stateFile);
+}
+
+/** Starts an emulated Okta org: empty but for the built-in Everyone group, unless seeded or restored. */
 export async function startOktaEmulator(options: OktaEmulatorOptions): Promise<OktaEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const app = buildApp(options.token, new OktaStore(new SystemLog()));
-  await app.listen({ port: options.port ?? 0, host });
+  const now = options.now ?? Date.now;
+  const store = new OktaStore(new SystemLog(options.now ? { clock: () => new Date(now()) } : {}));
+  const authorizationServer = new AuthorizationServer(options.oauthClients ?? [], now);
+  const app = buildApp(store, {
+    now,
+    rateLimiter: new RateLimiter(options.rateLimits),
+    faults: new Faults(options.random),
+    authenticator: new Authenticator(options.token, authorizationServer, now),
+    authorizationServer,
+    admin: options.admin ?? false,
+  });
+  const persistence = await prepareStore(store, options);
+  try {
+    await app.listen({ port: options.port ?? 0, host });
+  } catch (error) {
+    await persistence?.stop();
+    throw error;
+  }
   const { port } = app.server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
-    close: () => app.close(),
+    store,
+    close: async () => {
+      await app.close();
+      await persistence?.stop();
+    },
   };
 }

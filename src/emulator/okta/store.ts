@@ -1,205 +1,227 @@
 import {
   accessDenied,
   apiValidationFailed,
+  expiringWithoutActivation,
+  expiringWithoutPassword,
   fieldBlank,
   fieldNotUnique,
   resourceNotFound,
   unsupportedOperation,
 } from './errors.ts';
+import { type GroupRecord, GroupStore, type GroupType } from './group-store.ts';
 import { OrderedIdGenerator, newToken } from './ids.ts';
+import {
+  TRANSITIONS,
+  assertProfileEditable,
+  nextStatus,
+  statusOnCreate,
+  type LifecycleOperation,
+  type UserStatus,
+} from './lifecycle.ts';
+import { groupTarget, logEntry, userTarget, type EventType } from './log-entries.ts';
 import type { SystemLog } from './system-log.ts';
-import { assertProfileEditable, nextStatus, statusOnCreate, type LifecycleOperation, type UserStatus } from './lifecycle.ts';
+import { profileProblems } from './user-profile.ts';
+import { type Profile, type UserRecord, UserStore } from './user-store.ts';
 
-export type Profile = Record<string, unknown>;
+export type { GroupRecord, GroupType } from './group-store.ts';
+export type { Profile, UserRecord } from './user-store.ts';
 
 export interface CredentialsInput {
-  /** Only whether a password was given matters here: Okta never shows a password again. */
-  password?: { value?: unknown };
-  recovery_question?: { question?: unknown };
+  password?: Record<string, unknown>;
+  recovery_question?: Record<string, unknown>;
 }
 
-export interface UserRecord {
-  readonly id: string;
+export interface NewUser {
+  profile: Profile;
+  credentials: CredentialsInput;
+  activate: boolean;
+  /** `nextLogin=changePassword`: the given password is expired at once. */
+  expirePassword: boolean;
+}
+
+export interface UserChange {
+  profile?: Profile;
+  credentials?: CredentialsInput;
+}
+
+/** A user as a seed describes it: in any status, reached without the API's transitions. */
+export interface SeededUser {
+  profile: Profile;
   status: UserStatus;
-  readonly created: string;
-  activated: string | null;
-  statusChanged: string | null;
-  lastLogin: string | null;
-  lastUpdated: string;
-  passwordChanged: string | null;
-  readonly typeId: string;
-  profile: Profile;
   hasPassword: boolean;
-  recoveryQuestion: string | null;
+  groupIds: readonly string[];
 }
 
-export type GroupType = 'OKTA_GROUP' | 'BUILT_IN';
-
-export interface GroupRecord {
-  readonly id: string;
-  readonly type: GroupType;
-  readonly created: string;
-  lastUpdated: string;
-  lastMembershipUpdated: string;
-  profile: Profile;
+/** Everything that makes up the org, as `persistence.ts` saves it. */
+export interface OrgSnapshot {
+  version: 1;
+  defaultUserTypeId: string;
+  users: UserRecord[];
+  /** Every group, the built-in Everyone group included. */
+  groups: GroupRecord[];
+  /** Stored memberships as [groupId, userId]; Everyone's are implied. */
+  memberships: Array<[string, string]>;
 }
 
-const REQUIRED_USER_FIELDS = ['login', 'email', 'firstName', 'lastName'] as const;
-// Okta's default login and email patterns are looser than RFC 5322: something@something.
-const EMAIL_LIKE = /^[^@\s]+@[^@\s]+$/;
+/** A password is given as a value, an imported hash, or a password import hook. */
+function passwordGiven(password: Record<string, unknown> | undefined): boolean {
+  return typeof password?.value === 'string' || password?.hash !== undefined || password?.hook !== undefined;
+}
 
 function isBlank(value: unknown): boolean {
   return typeof value !== 'string' || value.trim() === '';
 }
 
-/** Logins and group names are unique regardless of case and diacritical marks: Isaac = isáàc. */
-function uniqueKey(value: unknown): string {
-  return String(value).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
-
-/** The part of a login before the @, by which a user can also be named while no other user shares it. */
-function shortNameKey(login: unknown): string {
-  return uniqueKey(String(login).split('@')[0]);
-}
-
-function* filterIterable<T>(items: Iterable<T>, keep: (item: T) => boolean): IterableIterator<T> {
-  for (const item of items) if (keep(item)) yield item;
+function* lookUp<T>(ids: Iterable<string>, find: (id: string) => T | undefined): Generator<T> {
+  for (const id of ids) {
+    const found = find(id);
+    if (found !== undefined) yield found;
+  }
 }
 
 /**
- * The emulated org's state: users, groups and memberships, with Okta's rules for changing them.
- * Knows nothing of HTTP; refusals are thrown as OktaError.
- *
- * Users and groups are kept in maps whose insertion order is id order (ids increase with
- * creation), so iterating a map lists objects in the order Okta pages them.
+ * The emulated org: users, groups and memberships, with Okta's rules for changing them. Every
+ * change is recorded in the System Log and announced to `onChange` listeners. Knows nothing of
+ * HTTP; refusals are thrown as OktaError.
  */
 export class OktaStore {
-  private readonly users = new Map<string, UserRecord>();
-  private readonly usersByLogin = new Map<string, UserRecord>();
-  private readonly usersByShortName = new Map<string, Set<UserRecord>>();
-  private readonly groups = new Map<string, GroupRecord>();
-  private readonly groupsByName = new Map<string, GroupRecord>();
-  private readonly membersByGroup = new Map<string, Set<string>>();
-  private readonly groupsByUser = new Map<string, Set<string>>();
+  private readonly users = new UserStore();
+  private readonly groups = new GroupStore();
   private readonly userIds = new OrderedIdGenerator('00u');
   private readonly groupIds = new OrderedIdGenerator('00g');
+  private readonly changeListeners = new Set<() => void>();
   /** Every org has one default user type; users created without a type get it. */
-  private readonly defaultUserTypeId = 'oty' + newToken(17);
+  private defaultUserTypeId = 'oty' + newToken(17);
   /** The built-in group every user belongs to; membership in it is implied, never stored. */
-  private readonly everyone: GroupRecord;
+  private everyone: GroupRecord;
 
   constructor(readonly log: SystemLog) {
-    const now = this.now();
-    this.everyone = {
-      id: this.groupIds.next(),
-      type: 'BUILT_IN',
-      created: now,
-      lastUpdated: now,
-      lastMembershipUpdated: now,
-      profile: { name: 'Everyone', description: 'All users in your organization' },
-    };
-    this.indexGroup(this.everyone);
+    this.everyone = this.newGroup('BUILT_IN', { name: 'Everyone', description: 'All users in your organization' });
   }
 
+  /** Calls `listener` after every change to the org; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /** The org has one clock, the System Log's, so that records and their log entries agree. */
   private now(): string {
-    return new Date().toISOString();
+    return this.log.now().toISOString();
+  }
+
+  private record(eventType: EventType, user: UserRecord, group?: GroupRecord): void {
+    this.log.append(logEntry(eventType, group ? [userTarget(user), groupTarget(group)] : [userTarget(user)]));
+  }
+
+  private recordGroup(eventType: EventType, group: GroupRecord): void {
+    this.log.append(logEntry(eventType, [groupTarget(group)]));
   }
 
   // Users
 
-  createUser(profile: Profile, credentials: CredentialsInput, activate: boolean): UserRecord {
-    this.validateUserProfile(profile, undefined);
+  createUser(input: NewUser): UserRecord {
+    const hasPassword = passwordGiven(input.credentials.password);
+    if (input.expirePassword && !input.activate) throw expiringWithoutActivation();
+    if (input.expirePassword && !hasPassword) throw expiringWithoutPassword();
+    this.assertValidProfile(input.profile, undefined);
+    const status = statusOnCreate({ activate: input.activate, hasPassword, expirePassword: input.expirePassword });
+    const user = this.addUser(input.profile, status, hasPassword);
+    this.applyRecoveryQuestion(user, input.credentials);
+    this.record('user.lifecycle.create', user);
+    if (input.activate) this.record('user.lifecycle.activate', user);
+    this.changed();
+    return user;
+  }
+
+  private addUser(profile: Profile, status: UserStatus, hasPassword: boolean): UserRecord {
     const now = this.now();
-    const hasPassword = credentials.password !== undefined;
-    const status = statusOnCreate(activate, hasPassword);
+    const staged = status === 'STAGED';
     const user: UserRecord = {
       id: this.userIds.next(),
       status,
       created: now,
-      activated: status === 'STAGED' ? null : now,
-      statusChanged: status === 'STAGED' ? null : now,
+      activated: staged ? null : now,
+      statusChanged: staged ? null : now,
       lastLogin: null,
       lastUpdated: now,
-      passwordChanged: null,
+      passwordChanged: hasPassword ? now : null,
       typeId: this.defaultUserTypeId,
       profile: { ...profile },
-      hasPassword: false,
+      hasPassword,
       recoveryQuestion: null,
     };
-    this.applyCredentials(user, credentials, now);
-    this.users.set(user.id, user);
-    this.indexLogin(user);
+    this.users.add(user);
     return user;
   }
 
-  private indexLogin(user: UserRecord): void {
-    this.usersByLogin.set(uniqueKey(user.profile.login), user);
-    const key = shortNameKey(user.profile.login);
-    let sharers = this.usersByShortName.get(key);
-    if (!sharers) this.usersByShortName.set(key, (sharers = new Set()));
-    sharers.add(user);
-  }
-
-  private unindexLogin(user: UserRecord): void {
-    this.usersByLogin.delete(uniqueKey(user.profile.login));
-    const key = shortNameKey(user.profile.login);
-    const sharers = this.usersByShortName.get(key);
-    sharers?.delete(user);
-    if (sharers?.size === 0) this.usersByShortName.delete(key);
-  }
-
-  /** Finds a user by id, by login, or by login short name if no other user has that short name. */
   findUser(idOrLogin: string): UserRecord | undefined {
-    const user = this.users.get(idOrLogin) ?? this.usersByLogin.get(uniqueKey(idOrLogin));
-    if (user || idOrLogin.includes('@')) return user;
-    const sharers = this.usersByShortName.get(uniqueKey(idOrLogin));
-    return sharers?.size === 1 ? sharers.values().next().value : undefined;
+    return this.users.find(idOrLogin);
   }
 
   getUser(idOrLogin: string): UserRecord {
-    const user = this.findUser(idOrLogin);
+    const user = this.users.find(idOrLogin);
     if (!user) throw resourceNotFound(idOrLogin, 'User');
     return user;
   }
 
-  /** All users, in id order. */
-  allUsers(): IterableIterator<UserRecord> {
-    return this.users.values();
+  /** The users whose ids sort after `cursor` (all of them without one), in id order. */
+  usersAfter(cursor?: string): Iterable<UserRecord> {
+    return this.users.after(cursor);
   }
 
   /**
    * Changes a user's profile and credentials: `merge` keeps profile properties the request leaves
    * out (POST), `replace` drops them (PUT).
    */
-  updateUser(
-    idOrLogin: string,
-    change: { profile?: Profile; credentials?: CredentialsInput },
-    mode: 'merge' | 'replace',
-  ): UserRecord {
+  updateUser(idOrLogin: string, change: UserChange, mode: 'merge' | 'replace'): UserRecord {
     const user = this.getUser(idOrLogin);
     assertProfileEditable(user.status);
+    const profile =
+      change.profile === undefined ? undefined : mode === 'merge' ? { ...user.profile, ...change.profile } : { ...change.profile };
+    if (profile) this.assertValidProfile(profile, user);
     const now = this.now();
-    if (change.profile !== undefined) {
-      const profile = mode === 'merge' ? { ...user.profile, ...change.profile } : { ...change.profile };
-      this.validateUserProfile(profile, user);
-      this.unindexLogin(user);
-      user.profile = profile;
-      this.indexLogin(user);
+    const passwordSet = passwordGiven(change.credentials?.password);
+    if (profile) this.users.setProfile(user, profile);
+    if (passwordSet) {
+      user.hasPassword = true;
+      user.passwordChanged = now;
     }
-    if (change.credentials !== undefined) this.applyCredentials(user, change.credentials, now);
+    if (change.credentials) this.applyRecoveryQuestion(user, change.credentials);
     user.lastUpdated = now;
+    if (profile) this.record('user.account.update_profile', user);
+    if (passwordSet) this.record('user.account.update_password', user);
+    this.changed();
     return user;
   }
 
+  private applyRecoveryQuestion(user: UserRecord, credentials: CredentialsInput): void {
+    const question = credentials.recovery_question?.question;
+    if (typeof question === 'string') user.recoveryQuestion = question;
+  }
+
+  /** Moves a user through Okta's status machine (see TRANSITIONS), or throws Okta's refusal. */
   applyLifecycle(idOrLogin: string, operation: LifecycleOperation): UserRecord {
     const user = this.getUser(idOrLogin);
-    const status = nextStatus(operation, user.status, user.hasPassword);
-    if (status === user.status) return user;
+    const status = nextStatus(operation, user, idOrLogin);
+    const transition = TRANSITIONS[operation];
     const now = this.now();
-    if (operation === 'activate') user.activated = now;
-    user.status = status;
-    user.statusChanged = now;
+    if (transition.activates) user.activated = now;
+    if (transition.setsPassword) {
+      user.hasPassword = true;
+      user.passwordChanged = now;
+    }
+    if (status !== user.status) {
+      user.status = status;
+      user.statusChanged = now;
+    }
     user.lastUpdated = now;
+    this.record(transition.event, user);
+    this.changed();
     return user;
   }
 
@@ -213,65 +235,61 @@ export class OktaStore {
       this.applyLifecycle(user.id, 'deactivate');
       return 'deactivated';
     }
-    for (const groupId of this.groupsByUser.get(user.id) ?? []) {
-      this.membersByGroup.get(groupId)?.delete(user.id);
-    }
-    this.groupsByUser.delete(user.id);
-    this.users.delete(user.id);
-    this.unindexLogin(user);
+    this.groups.removeUser(user.id);
+    this.users.remove(user);
+    this.record('user.lifecycle.delete.initiated', user);
+    this.changed();
     return 'deleted';
   }
 
-  private applyCredentials(user: UserRecord, credentials: CredentialsInput, now: string): void {
-    if (credentials.password !== undefined) {
-      user.hasPassword = true;
-      user.passwordChanged = now;
-    }
-    const question = credentials.recovery_question?.question;
-    if (typeof question === 'string') user.recoveryQuestion = question;
+  /** Ends the user's sessions; nothing of it is kept but the System Log entry. */
+  clearSessions(idOrLogin: string): void {
+    this.record('user.session.clear', this.getUser(idOrLogin));
   }
 
-  private validateUserProfile(profile: Profile, owner: UserRecord | undefined): void {
-    const failures: Array<{ field: string; cause: string }> = [];
-    for (const field of REQUIRED_USER_FIELDS) {
-      if (isBlank(profile[field])) failures.push({ field, cause: fieldBlank(field) });
+  private assertValidProfile(profile: Profile, owner: UserRecord | undefined): void {
+    const problems = profileProblems(profile);
+    if (problems.length === 0) {
+      const holder = this.users.holderOfLogin(profile.login);
+      if (holder !== undefined && holder !== owner) problems.push({ field: 'login', cause: fieldNotUnique('login') });
     }
-    if (!isBlank(profile.login) && !EMAIL_LIKE.test(String(profile.login))) {
-      failures.push({ field: 'login', cause: 'login: Username must be in the form of an email address' });
-    }
-    if (!isBlank(profile.email) && !EMAIL_LIKE.test(String(profile.email))) {
-      failures.push({ field: 'email', cause: 'email: Does not match required pattern' });
-    }
-    if (failures.length === 0) {
-      const holder = this.usersByLogin.get(uniqueKey(profile.login));
-      if (holder !== undefined && holder !== owner) failures.push({ field: 'login', cause: fieldNotUnique('login') });
-    }
-    const first = failures[0];
-    if (first) throw apiValidationFailed(first.field, failures.map((failure) => failure.cause));
+    const first = problems[0];
+    if (first) throw apiValidationFailed(first.field, problems.map((problem) => problem.cause));
   }
 
   // Groups
 
-  createGroup(profile: Profile): GroupRecord {
-    if (isBlank(profile.name)) throw apiValidationFailed('name', [fieldBlank('name')]);
-    if (this.groupsByName.has(uniqueKey(profile.name))) throw apiValidationFailed('name', [fieldNotUnique('name')]);
+  private newGroup(type: GroupType, profile: Profile): GroupRecord {
     const now = this.now();
     const group: GroupRecord = {
       id: this.groupIds.next(),
-      type: 'OKTA_GROUP',
+      type,
       created: now,
       lastUpdated: now,
       lastMembershipUpdated: now,
       profile: { ...profile },
     };
-    this.indexGroup(group);
+    this.groups.add(group);
     return group;
   }
 
-  private indexGroup(group: GroupRecord): void {
-    this.groups.set(group.id, group);
-    this.groupsByName.set(uniqueKey(group.profile.name), group);
-    this.membersByGroup.set(group.id, new Set());
+  createGroup(profile: Profile): GroupRecord {
+    this.assertValidGroupProfile(profile, undefined);
+    const group = this.newGroup('OKTA_GROUP', profile);
+    this.recordGroup('group.lifecycle.create', group);
+    this.changed();
+    return group;
+  }
+
+  private assertValidGroupProfile(profile: Profile, owner: GroupRecord | undefined): void {
+    if (isBlank(profile.name)) throw apiValidationFailed('name', [fieldBlank('name')]);
+    const holder = this.groups.named(profile.name);
+    if (holder !== undefined && holder !== owner) throw apiValidationFailed('name', [fieldNotUnique('name')]);
+  }
+
+  /** Only groups mastered by Okta itself can be changed through the API. */
+  private assertOktaGroup(group: GroupRecord): void {
+    if (group.type !== 'OKTA_GROUP') throw accessDenied();
   }
 
   getGroup(id: string): GroupRecord {
@@ -280,56 +298,133 @@ export class OktaStore {
     return group;
   }
 
-  /** All groups, in id order. */
-  allGroups(): IterableIterator<GroupRecord> {
-    return this.groups.values();
+  /** The group of that name, whatever its case and diacritical marks. */
+  findGroupByName(name: string): GroupRecord | undefined {
+    return this.groups.named(name);
+  }
+
+  /** The groups whose ids sort after `cursor` (all of them without one), in id order. */
+  groupsAfter(cursor?: string): Iterable<GroupRecord> {
+    return this.groups.after(cursor);
+  }
+
+  replaceGroup(id: string, profile: Profile): GroupRecord {
+    const group = this.getGroup(id);
+    this.assertOktaGroup(group);
+    this.assertValidGroupProfile(profile, group);
+    this.groups.setProfile(group, { ...profile });
+    group.lastUpdated = this.now();
+    this.recordGroup('group.profile.update', group);
+    this.changed();
+    return group;
   }
 
   deleteGroup(id: string): void {
     const group = this.getGroup(id);
-    if (group.type === 'BUILT_IN') throw accessDenied();
-    for (const userId of this.membersByGroup.get(id) ?? []) this.groupsByUser.get(userId)?.delete(id);
-    this.membersByGroup.delete(id);
-    this.groups.delete(id);
-    this.groupsByName.delete(uniqueKey(group.profile.name));
+    this.assertOktaGroup(group);
+    this.groups.remove(group);
+    this.recordGroup('group.lifecycle.delete', group);
+    this.changed();
   }
 
-  /** Adding a member twice changes nothing. Okta answers "Unsupported operation." for built-in groups. */
-  addMember(groupId: string, userId: string): void {
+  /** Adding a member twice changes nothing. Okta calls adding to Everyone "Unsupported operation." */
+  addMember(groupId: string, idOrLogin: string): void {
     const group = this.getGroup(groupId);
-    const user = this.getUser(userId);
+    const user = this.getUser(idOrLogin);
     if (group.type === 'BUILT_IN') throw unsupportedOperation();
-    const members = this.membersByGroup.get(group.id)!;
-    if (members.has(user.id)) return;
-    members.add(user.id);
-    let groupsOfUser = this.groupsByUser.get(user.id);
-    if (!groupsOfUser) this.groupsByUser.set(user.id, (groupsOfUser = new Set()));
-    groupsOfUser.add(group.id);
+    this.assertOktaGroup(group);
+    if (!this.groups.addMember(group.id, user.id)) return;
     group.lastMembershipUpdated = this.now();
+    this.record('group.user_membership.add', user, group);
+    this.changed();
   }
 
-  /** Removing a non-member changes nothing. Okta denies removals from built-in groups. */
-  removeMember(groupId: string, userId: string): void {
+  /** Removing a non-member changes nothing. */
+  removeMember(groupId: string, idOrLogin: string): void {
     const group = this.getGroup(groupId);
-    const user = this.getUser(userId);
-    if (group.type === 'BUILT_IN') throw accessDenied();
-    if (!this.membersByGroup.get(group.id)!.delete(user.id)) return;
-    this.groupsByUser.get(user.id)?.delete(group.id);
+    const user = this.getUser(idOrLogin);
+    this.assertOktaGroup(group);
+    if (!this.groups.removeMember(group.id, user.id)) return;
     group.lastMembershipUpdated = this.now();
+    this.record('group.user_membership.remove', user, group);
+    this.changed();
   }
 
-  /** A group's members, in id order. */
-  membersOf(groupId: string): Iterable<UserRecord> {
+  /** A group's members whose ids sort after `cursor`, in id order. */
+  membersOf(groupId: string, cursor?: string): Iterable<UserRecord> {
     const group = this.getGroup(groupId);
-    if (group.type === 'BUILT_IN') return this.users.values();
-    const members = this.membersByGroup.get(group.id)!;
-    return filterIterable(this.users.values(), (user) => members.has(user.id));
+    if (group.type === 'BUILT_IN') return this.users.after(cursor);
+    const ids = this.groups.memberIds(group.id).filter((id) => cursor === undefined || id > cursor);
+    return lookUp(ids, (id) => this.users.find(id));
   }
 
-  /** The groups a user belongs to, the built-in Everyone group first, then in id order. */
+  /** The groups a user belongs to: Everyone first, then in id order. */
   groupsOf(idOrLogin: string): GroupRecord[] {
     const user = this.getUser(idOrLogin);
-    const ids = [...(this.groupsByUser.get(user.id) ?? [])].sort();
-    return [this.everyone, ...ids.map((id) => this.groups.get(id)!)];
+    return [this.everyone, ...this.groups.groupsOf(user.id)];
+  }
+
+  // Seeding, resetting and restoring: the org's starting state, so none of it is logged.
+
+  /** Adds a group as a seed describes it; unlike the API, a seed may add APP_GROUP groups. */
+  seedGroup(type: 'OKTA_GROUP' | 'APP_GROUP', profile: Profile): GroupRecord {
+    this.assertValidGroupProfile(profile, undefined);
+    const group = this.newGroup(type, profile);
+    this.changed();
+    return group;
+  }
+
+  /** Adds a user as a seed describes it, in any status (LOCKED_OUT has no API to reach it). */
+  seedUser(seeded: SeededUser): UserRecord {
+    this.assertValidProfile(seeded.profile, undefined);
+    const groups = seeded.groupIds.map((id) => this.getGroup(id));
+    const user = this.addUser(seeded.profile, seeded.status, seeded.hasPassword);
+    for (const group of groups) if (group.type !== 'BUILT_IN') this.groups.addMember(group.id, user.id);
+    this.changed();
+    return user;
+  }
+
+  /** Back to an empty org: no users, and no groups but Everyone. Ids are never reused. */
+  reset(): void {
+    this.users.clear();
+    this.groups.clear();
+    this.groups.add(this.everyone);
+    this.changed();
+  }
+
+  snapshot(): OrgSnapshot {
+    return {
+      version: 1,
+      defaultUserTypeId: this.defaultUserTypeId,
+      users: [...this.users.after()],
+      groups: [...this.groups.after()],
+      memberships: this.groups.memberships(),
+    };
+  }
+
+  /** Replaces the whole org with a snapshot; ids made from now on sort after the snapshot's. */
+  restore(snapshot: OrgSnapshot): void {
+    const copy = structuredClone(snapshot);
+    const everyone = copy.groups.find((group) => group.type === 'BUILT_IN');
+    if (!everyone) throw new Error('the org snapshot has no built-in Everyone group');
+    this.users.clear();
+    this.groups.clear();
+    this.defaultUserTypeId = copy.defaultUserTypeId;
+    for (const group of copy.groups) {
+      this.groups.add(group);
+      this.groupIds.advancePast(group.id);
+    }
+    for (const user of copy.users) {
+      this.users.add(user);
+      this.userIds.advancePast(user.id);
+    }
+    for (const [groupId, userId] of copy.memberships) {
+      if (!this.groups.get(groupId) || this.users.find(userId)?.id !== userId) {
+        throw new Error(`the org snapshot has a membership of ${userId} in ${groupId}, one of which it lacks`);
+      }
+      this.groups.addMember(groupId, userId);
+    }
+    this.everyone = everyone;
+    this.changed();
   }
 }

@@ -36,6 +36,11 @@ export interface LogEntryInput {
 
 export type LogListener = (event: LogEvent) => void;
 
+export interface SystemLogOptions {
+  /** The org's clock. Tests pass their own to place events in time without waiting. */
+  clock?: () => Date;
+}
+
 /**
  * The org's System Log: an append-only list of events in publication order. Every change the
  * emulator makes appends here; `GET /api/v1/logs` reads it and event hooks subscribe to it.
@@ -43,12 +48,22 @@ export type LogListener = (event: LogEvent) => void;
 export class SystemLog {
   private readonly entries: LogEvent[] = [];
   private readonly listeners = new Set<LogListener>();
+  private readonly clock: () => Date;
+
+  constructor(options: SystemLogOptions = {}) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** The org's current time, by which events are published and queries are bounded. */
+  now(): Date {
+    return this.clock();
+  }
 
   append(input: LogEntryInput): LogEvent {
     const context = currentRequestContext();
     const event: LogEvent = {
       uuid: randomUUID(),
-      published: new Date().toISOString(),
+      published: this.now().toISOString(),
       eventType: input.eventType,
       version: '0',
       severity: 'INFO',
@@ -69,7 +84,7 @@ export class SystemLog {
     return event;
   }
 
-  /** Every event so far, oldest first. */
+  /** Every event so far, oldest first. Entries are never removed, so an event's index is stable. */
   all(): readonly LogEvent[] {
     return this.entries;
   }

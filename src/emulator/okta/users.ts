@@ -1,91 +1,103 @@
 import type { FastifyInstance } from 'fastify';
 import { newToken } from './ids.ts';
-import { LIFECYCLE_OPERATIONS } from './lifecycle.ts';
-import { pageLinks, parseLimit, takePage } from './paging.ts';
-import { userFilter, userQuery, userSearch } from './queries.ts';
+import { LIFECYCLE_OPERATIONS, type LifecycleOperation } from './lifecycle.ts';
+import { pageLinks } from './paging.ts';
+import { listUsers, type ListQuery } from './queries.ts';
 import { groupJson, userJson } from './representation.ts';
 import { booleanQuery, objectBody, optionalObject, originOf } from './request.ts';
-import type { CredentialsInput, OktaStore, UserRecord } from './store.ts';
+import type { OktaStore, UserChange, UserRecord } from './store.ts';
 
 interface UserParams {
   userId: string;
 }
 
-interface ListUsersQuery {
-  search?: string;
-  filter?: string;
-  q?: string;
-  after?: string;
-  limit?: string;
+interface CreateQuery {
+  activate?: string;
+  nextLogin?: string;
 }
 
-const DEFAULT_PAGE = 200;
-const MAX_PAGE = 200;
-/** Okta answers at most 10 users to a `q` unless asked for more, and does not page them. */
-const DEFAULT_QUERY_PAGE = 10;
-
-function userSelection(query: ListUsersQuery): { keep: (user: UserRecord) => boolean; paged: boolean; defaultLimit: number } {
-  // Unlike a plain list or a `q`, `search` and `filter` answers include deactivated users.
-  if (query.search !== undefined) return { keep: userSearch(query.search), paged: true, defaultLimit: DEFAULT_PAGE };
-  if (query.filter !== undefined) return { keep: userFilter(query.filter), paged: true, defaultLimit: DEFAULT_PAGE };
-  const notDeactivated = (user: UserRecord) => user.status !== 'DEPROVISIONED';
-  if (query.q !== undefined) {
-    const matches = userQuery(query.q);
-    return { keep: (user) => notDeactivated(user) && matches(user), paged: false, defaultLimit: DEFAULT_QUERY_PAGE };
-  }
-  return { keep: notDeactivated, paged: true, defaultLimit: DEFAULT_PAGE };
+interface LifecycleQuery {
+  sendEmail?: string;
+  revokeSessions?: string;
 }
 
 /** Reads `{profile, credentials}` from a create or update body. */
-function userChange(body: unknown): { profile?: Record<string, unknown>; credentials?: CredentialsInput } {
+function userChange(body: unknown): UserChange {
   const object = objectBody(body);
-  const change: { profile?: Record<string, unknown>; credentials?: CredentialsInput } = {};
+  const change: UserChange = {};
   const profile = optionalObject(object.profile);
   if (profile !== undefined) change.profile = profile;
   const credentials = optionalObject(object.credentials);
   if (credentials !== undefined) {
-    change.credentials = {
-      password: optionalObject(credentials.password),
-      recovery_question: optionalObject(credentials.recovery_question),
-    };
+    const password = optionalObject(credentials.password);
+    const question = optionalObject(credentials.recovery_question);
+    change.credentials = { ...(password ? { password } : {}), ...(question ? { recovery_question: question } : {}) };
   }
   return change;
 }
 
+/** Without the email, the caller gets what the email would have carried. */
+function activation(origin: string, sendEmail: boolean): Record<string, string> {
+  if (sendEmail) return {};
+  const activationToken = newToken(20);
+  return { activationUrl: `${origin}/tokens/${activationToken}/verify`, activationToken };
+}
+
+type Answer = (user: UserRecord, query: LifecycleQuery, origin: string) => unknown;
+
+const nothing: Answer = () => ({});
+
+/** What each lifecycle operation answers once it is done. */
+const ANSWERS: Readonly<Record<LifecycleOperation, Answer>> = {
+  activate: (_user, query, origin) => activation(origin, booleanQuery(query.sendEmail, true)),
+  reactivate: (_user, query, origin) => activation(origin, booleanQuery(query.sendEmail, false)),
+  deactivate: nothing,
+  suspend: nothing,
+  unsuspend: nothing,
+  unlock: nothing,
+  expire_password: (user, _query, origin) => userJson(user, origin, 'all'),
+  expire_password_with_temp_password: () => ({ tempPassword: newToken(8) }),
+  reset_password: (_user, query, origin) =>
+    booleanQuery(query.sendEmail, true) ? {} : { resetPasswordUrl: `${origin}/reset_password/${newToken(20)}` },
+};
+
+/** The operations that take `revokeSessions`, to end the user's sessions as well. */
+const REVOKING: ReadonlySet<LifecycleOperation> = new Set(['expire_password_with_temp_password', 'reset_password']);
+
 export async function userRoutes(app: FastifyInstance, options: { store: OktaStore }): Promise<void> {
   const { store } = options;
 
-  app.post<{ Querystring: { activate?: string } }>('/api/v1/users', async (request) => {
+  app.post<{ Querystring: CreateQuery }>('/api/v1/users', async (request) => {
     const { profile = {}, credentials = {} } = userChange(request.body);
-    const user = store.createUser(profile, credentials, booleanQuery(request.query.activate, true));
+    const user = store.createUser({
+      profile,
+      credentials,
+      activate: booleanQuery(request.query.activate, true),
+      expirePassword: request.query.nextLogin === 'changePassword',
+    });
     // Okta answers 200, not the 201 its API description declares.
-    return userJson(user, originOf(request));
+    return userJson(user, originOf(request), 'all');
   });
 
-  app.get<{ Querystring: ListUsersQuery }>('/api/v1/users', async (request, reply) => {
+  app.get<{ Querystring: ListQuery }>('/api/v1/users', async (request, reply) => {
     const origin = originOf(request);
-    const { keep, paged, defaultLimit } = userSelection(request.query);
-    const page = takePage(store.allUsers(), {
-      after: paged ? request.query.after : undefined,
-      limit: parseLimit(request.query.limit, defaultLimit, MAX_PAGE),
-      keep,
-    });
-    reply.header('link', pageLinks(origin, request.url, paged ? page.nextAfter : undefined));
-    return page.items.map((user) => userJson(user, origin));
+    const page = listUsers(store, request.query);
+    reply.header('link', pageLinks(origin, request.url, page.nextAfter));
+    return page.items.map((user) => userJson(user, origin, 'self'));
   });
 
   app.get<{ Params: UserParams }>('/api/v1/users/:userId', async (request) =>
-    userJson(store.getUser(request.params.userId), originOf(request)),
+    userJson(store.getUser(request.params.userId), originOf(request), 'all'),
   );
 
   app.post<{ Params: UserParams }>('/api/v1/users/:userId', async (request) => {
     const user = store.updateUser(request.params.userId, userChange(request.body), 'merge');
-    return userJson(user, originOf(request));
+    return userJson(user, originOf(request), 'all');
   });
 
   app.put<{ Params: UserParams }>('/api/v1/users/:userId', async (request) => {
     const user = store.updateUser(request.params.userId, userChange(request.body), 'replace');
-    return userJson(user, originOf(request));
+    return userJson(user, originOf(request), 'all');
   });
 
   app.delete<{ Params: UserParams }>('/api/v1/users/:userId', async (request, reply) => {
@@ -94,22 +106,19 @@ export async function userRoutes(app: FastifyInstance, options: { store: OktaSto
   });
 
   for (const operation of LIFECYCLE_OPERATIONS) {
-    app.post<{ Params: UserParams; Querystring: { sendEmail?: string } }>(
+    app.post<{ Params: UserParams; Querystring: LifecycleQuery }>(
       `/api/v1/users/:userId/lifecycle/${operation}`,
       async (request) => {
-        store.applyLifecycle(request.params.userId, operation);
-        // Without the email, the caller gets what the email would have carried.
-        if (operation === 'activate' && !booleanQuery(request.query.sendEmail, true)) {
-          const activationToken = newToken(20);
-          return { activationUrl: `${originOf(request)}/tokens/${activationToken}/verify`, activationToken };
-        }
-        return {};
+        const user = store.applyLifecycle(request.params.userId, operation);
+        if (REVOKING.has(operation) && booleanQuery(request.query.revokeSessions, false)) store.clearSessions(user.id);
+        return ANSWERS[operation](user, request.query, originOf(request));
       },
     );
   }
 
+  // `oauthTokens` (revoke the user's OAuth tokens too) changes nothing the emulator keeps.
   app.delete<{ Params: UserParams }>('/api/v1/users/:userId/sessions', async (request, reply) => {
-    store.getUser(request.params.userId);
+    store.clearSessions(request.params.userId);
     return reply.code(204).send();
   });
 

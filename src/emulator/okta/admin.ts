@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { ADMIN_PREFIX, isEndpointFamily } from './endpoint-families.ts';
+import { OktaError, apiValidationFailed } from './errors.ts';
+import { FaultRuleSchema, type FaultTarget, type Faults } from './faults.ts';
+import { applySeed } from './seed.ts';
+import type { OktaStore } from './store.ts';
+
+/**
+ * The emulator's own API, beside Okta's: inject faults, empty the org, seed it. Off unless asked
+ * for, and only for the emulator's SSWS token (checked before any route runs).
+ */
+
+export interface AdminOptions {
+  store: OktaStore;
+  faults: Faults;
+}
+
+function faultTarget(raw: string): FaultTarget {
+  if (raw === '*' || isEndpointFamily(raw)) return raw;
+  throw apiValidationFailed('target', [`target: must be an endpoint family or *, got "${raw}"`]);
+}
+
+export async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
+  const { store, faults } = options;
+
+  app.get(`${ADMIN_PREFIX}/faults`, async () => faults.list());
+
+  app.put<{ Params: { target: string } }>(`${ADMIN_PREFIX}/faults/:target`, async (request) => {
+    const target = faultTarget(request.params.target);
+    const parsed = FaultRuleSchema.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      const causes = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+      throw apiValidationFailed('fault', causes);
+    }
+    faults.set(target, parsed.data);
+    return { target, ...parsed.data };
+  });
+
+  app.delete(`${ADMIN_PREFIX}/faults`, async (_request, reply) => {
+    faults.clear();
+    return reply.code(204).send();
+  });
+
+  app.delete<{ Params: { target: string } }>(`${ADMIN_PREFIX}/faults/:target`, async (request, reply) => {
+    faults.clear(faultTarget(request.params.target));
+    return reply.code(204).send();
+  });
+
+  /** Empties the org, back to the built-in Everyone group. Faults stay as they are. */
+  app.post(`${ADMIN_PREFIX}/reset`, async (_request, reply) => {
+    store.reset();
+    return reply.code(204).send();
+  });
+
+  app.post(`${ADMIN_PREFIX}/seed`, async (request) => {
+    try {
+      return applySeed(store, request.body);
+    } catch (error) {
+      if (error instanceof OktaError) throw error;
+      throw apiValidationFailed('seed', [(error as Error).message]);
+    }
+  });
+}

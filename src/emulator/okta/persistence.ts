@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { USER_STATUSES } from './lifecycle.ts';
+import type { OktaStore, OrgSnapshot } from './store.ts';
+
+/**
+ * Saves the org (users, groups, memberships, the ids' order) to a JSON file as it changes, and
+ * restores it from there, so that a sandbox survives restarts. The System Log is not kept.
+ */
+
+const nullableTimestamp = z.string().nullable();
+const profile = z.record(z.string(), z.unknown());
+
+const SnapshotSchema: z.ZodType<OrgSnapshot> = z.object({
+  version: z.literal(1),
+  defaultUserTypeId: z.string(),
+  users: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(USER_STATUSES),
+      created: z.string(),
+      activated: nullableTimestamp,
+      statusChanged: nullableTimestamp,
+      lastLogin: nullableTimestamp,
+      lastUpdated: z.string(),
+      passwordChanged: nullableTimestamp,
+      typeId: z.string(),
+      profile,
+      hasPassword: z.boolean(),
+      recoveryQuestion: z.string().nullable(),
+    }),
+  ),
+  groups: z.array(
+    z.object({
+      id: z.string(),
+      type: z.enum(['OKTA_GROUP', 'APP_GROUP', 'BUILT_IN']),
+      created: z.string(),
+      lastUpdated: z.string(),
+      lastMembershipUpdated: z.string(),
+      profile,
+    }),
+  ),
+  memberships: z.array(z.tuple([z.string(), z.string()])),
+});
+
+/** Restores the org saved at `path`; answers false, changing nothing, if there is no such file. */
+export async function loadState(store: OktaStore, path: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`saved org ${path} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = SnapshotSchema.safeParse(data);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    throw new Error(`saved org ${path} is malformed at ${issue!.path.join('.') || 'the top level'}: ${issue!.message}`);
+  }
+  store.restore(parsed.data);
+  return true;
+}
+
+/** Replaces the file in one step, so that a crash mid-write leaves the previous save whole. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+export interface Persistence {
+  /** Resolves once every change so far is on disk; rejects if the last save failed. */
+  flush(): Promise<void>;
+  /** Stops saving, after a last flush. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Saves the org to `path` now and after each change. Changes that come together (a seed, a burst
+ * of requests) are saved once, after the last of them.
+ */
+export function persistState(store: OktaStore, path: string): Persistence {
+  let dirty = false;
+  let saving: Promise<void> | undefined;
+  let failure: unknown;
+
+  const drain = async (): Promise<void> => {
+    while (dirty) {
+      // Let the changes of the current burst land first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      dirty = false;
+      try {
+        await writeAtomically(path, JSON.stringify(store.snapshot()));
+        failure = undefined;
+      } catch (error) {
+        failure = error;
+        process.emitWarning(`could not save the Okta emulator's org to ${path}: ${(error as Error).message}`);
+      }
+    }
+    saving = undefined;
+  };
+
+  const schedule = (): void => {
+    dirty = true;
+    saving ??= drain();
+  };
+
+  const unsubscribe = store.onChange(schedule);
+  schedule();
+
+  const flush = async (): Promise<void> => {
+    while (saving) await saving;
+    if (failure !== undefined) throw failure;
+  };
+
+  return {
+    flush,
+    stop: async () => {
+      unsubscribe();
+      await flush();
+    },
+  };
+}

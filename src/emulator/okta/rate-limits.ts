@@ -1,0 +1,107 @@
+import type { FastifyReply } from 'fastify';
+import { ENDPOINT_FAMILIES, type EndpointFamily } from './endpoint-families.ts';
+import { OktaError } from './errors.ts';
+
+export interface RateLimitOptions {
+  /** The length of a window in whole seconds; Okta's windows are a minute long. */
+  windowSeconds?: number;
+  /** Requests allowed per window; a family left out keeps its default. */
+  limits?: Partial<Record<EndpointFamily, number>>;
+}
+
+/**
+ * Okta's per-minute limits for an Enterprise org, scaled up a hundredfold: a client that would stay
+ * under Okta's limits never sees a 429 here, even a busy test suite or a benchmark, while a test
+ * that sets its own small limits sees Okta's throttling exactly.
+ */
+const OKTA_PER_MINUTE: Record<EndpointFamily, number> = {
+  users: 600,
+  user: 2000,
+  userOperations: 600,
+  groups: 500,
+  logs: 120,
+  eventHooks: 1200,
+  token: 2000,
+  other: 1200,
+};
+const DEFAULT_SCALE = 100;
+const DEFAULT_WINDOW_SECONDS = 60;
+
+/** What the rate-limit headers of one response say. */
+export interface Quota {
+  limit: number;
+  remaining: number;
+  /** When the window ends, in epoch seconds. */
+  resetSeconds: number;
+}
+
+interface Window {
+  readonly limit: number;
+  start: number;
+  used: number;
+}
+
+/**
+ * Fixed windows, one per endpoint family, aligned to multiples of the window length since the
+ * epoch, so that a window's end is a whole second, as `X-Rate-Limit-Reset` states it. Each request
+ * costs a lookup and a comparison, whatever the traffic.
+ */
+export class RateLimiter {
+  private readonly windowMs: number;
+  private readonly windows: Record<EndpointFamily, Window>;
+
+  constructor(options: RateLimitOptions = {}) {
+    const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
+    if (!Number.isInteger(windowSeconds) || windowSeconds < 1) {
+      throw new Error(`rate limit windowSeconds must be a whole number of seconds, at least 1, got ${windowSeconds}`);
+    }
+    this.windowMs = windowSeconds * 1000;
+    const windows = {} as Record<EndpointFamily, Window>;
+    for (const family of ENDPOINT_FAMILIES) {
+      const limit = options.limits?.[family] ?? OKTA_PER_MINUTE[family] * DEFAULT_SCALE;
+      if (!Number.isInteger(limit) || limit < 0) throw new Error(`rate limit for ${family} must be a whole number, got ${limit}`);
+      windows[family] = { limit, start: 0, used: 0 };
+    }
+    this.windows = windows;
+  }
+
+  /** Counts a request against its family's window, unless the window is already used up. */
+  take(family: EndpointFamily, nowMs: number): Quota & { allowed: boolean } {
+    const window = this.current(family, nowMs);
+    const allowed = window.used < window.limit;
+    if (allowed) window.used += 1;
+    return { ...this.quotaOf(window), allowed };
+  }
+
+  /** The quota a forced 429 reports: nothing left until the window ends. */
+  exhausted(family: EndpointFamily, nowMs: number): Quota {
+    return { ...this.quotaOf(this.current(family, nowMs)), remaining: 0 };
+  }
+
+  private current(family: EndpointFamily, nowMs: number): Window {
+    const window = this.windows[family];
+    const start = nowMs - (nowMs % this.windowMs);
+    if (window.start !== start) {
+      window.start = start;
+      window.used = 0;
+    }
+    return window;
+  }
+
+  private quotaOf(window: Window): Quota {
+    return {
+      limit: window.limit,
+      remaining: window.limit - window.used,
+      resetSeconds: (window.start + this.windowMs) / 1000,
+    };
+  }
+}
+
+export function setRateLimitHeaders(reply: FastifyReply, quota: Quota): void {
+  reply.header('x-rate-limit-limit', quota.limit);
+  reply.header('x-rate-limit-remaining', quota.remaining);
+  reply.header('x-rate-limit-reset', quota.resetSeconds);
+}
+
+export const rateLimitExceeded = (): OktaError =>
+  new OktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.');
