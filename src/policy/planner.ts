@@ -261,8 +261,21 @@ function upcoming(policies: LoadedPolicy[], record: Snapshot, now: number): Sche
   return schedule;
 }
 
-function emptyPlan(policySet: PolicySet, source: string, key: string, now: string, active: boolean, schedule: ScheduledTrigger[]): Plan {
-  return { policySetHash: policySet.hash, source, key, now, lifecycles: {}, active, steps: [], deferred: [], schedule, onFailure: {}, review: {} };
+/** A plan with no steps yet: whether the record leaves the identity active, and its upcoming date triggers. */
+function startPlan(policySet: PolicySet, policies: LoadedPolicy[], at: { source: string; key: string; now: string }, record: Snapshot): Plan {
+  return {
+    policySetHash: policySet.hash,
+    source: at.source,
+    key: at.key,
+    now: at.now,
+    lifecycles: {},
+    active: policies.some(({ policy }) => isActive(policy, record)),
+    steps: [],
+    deferred: [],
+    schedule: upcoming(policies, record, instantOf(at.now)),
+    onFailure: {},
+    review: {},
+  };
 }
 
 /**
@@ -274,14 +287,7 @@ export function plan(policySet: PolicySet, change: Change): Plan {
   const now = instantOf(change.now);
   const lookup = changeLookup(change.previous, change.next);
   const record = change.next ?? change.previous ?? {};
-  const result = emptyPlan(
-    policySet,
-    change.source,
-    change.key,
-    change.now,
-    policies.some(({ policy }) => isActive(policy, change.next)),
-    upcoming(policies, change.next, now),
-  );
+  const result = startPlan(policySet, policies, change, change.next);
   for (const { policy } of policies) {
     const lifecycle = classify(policy, change.previous, change.next, change.everActive);
     result.lifecycles[policy.metadata.name] = lifecycle;
@@ -325,14 +331,7 @@ export interface DueTrigger {
 export function planTrigger(policySet: PolicySet, due: DueTrigger): Plan {
   const policies = sourcePolicies(policySet, due.source);
   const now = instantOf(due.now);
-  const result = emptyPlan(
-    policySet,
-    due.source,
-    due.key,
-    due.now,
-    policies.some(({ policy }) => isActive(policy, due.record)),
-    upcoming(policies, due.record, now),
-  );
+  const result = startPlan(policySet, policies, due, due.record);
   const lookup = changeLookup(due.record, due.record);
   for (const { policy } of policies) {
     for (const workflow of policy.workflows) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { USER_STATUSES } from '../../src/emulator/okta/lifecycle.ts';
 import { applySeed } from '../../src/emulator/okta/seed.ts';
 import {
   expectOktaError,
@@ -11,17 +12,7 @@ import {
 
 const env = useOktaEmulator();
 
-const STATUSES = [
-  'STAGED',
-  'PROVISIONED',
-  'ACTIVE',
-  'RECOVERY',
-  'PASSWORD_EXPIRED',
-  'LOCKED_OUT',
-  'SUSPENDED',
-  'DEPROVISIONED',
-] as const;
-type Status = (typeof STATUSES)[number];
+type Status = (typeof USER_STATUSES)[number];
 
 /** A user in the given status, reached through a seed (there is no API to lock a user out). */
 async function userIn(status: Status, password?: boolean) {
@@ -143,7 +134,7 @@ const OPERATIONS: Record<string, Expectation> = {
 };
 
 describe.each(Object.entries(OPERATIONS))('%s', (_operation, expectation) => {
-  it.each(STATUSES)('from %s', async (from) => {
+  it.each(USER_STATUSES)('from %s', async (from) => {
     const user = await userIn(from);
     const before = logEntriesAbout(env, user.id!).length;
     const to = expectation.allowed[from];
@@ -239,7 +230,7 @@ describe('links', () => {
     return ((await response.json()) as { _links: Record<string, { href: string; method?: string }> })._links;
   }
 
-  it.each(STATUSES)('offers what a %s user can do, and each lifecycle link works', async (status) => {
+  it.each(USER_STATUSES)('offers what a %s user can do, and each lifecycle link works', async (status) => {
     const user = await userIn(status);
     const links = await linksOf(user.id!);
     expect(Object.keys(links)).toEqual([...LINKS[status], 'self']);
