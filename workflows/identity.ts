@@ -113,10 +113,10 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
         everActive: state.everActive,
         deferred: state.deferred.map(({ id, lifecycle, at }) => ({ id, lifecycle, at })),
       });
+      // An earlier deferral stands at the moment the review gives it; cancelled or planned anew, it goes.
       state.deferred = state.deferred.flatMap((deferred) => {
         const moment = plan.review[deferred.id];
-        if (moment === undefined) return [];
-        return moment === null ? [] : [{ ...deferred, at: moment }];
+        return moment ? [{ ...deferred, at: moment }] : [];
       });
       state.deferred.push(...plan.deferred);
       state.schedule = plan.schedule;

@@ -32,6 +32,18 @@ export type PlannedAction =
   | { action: 'RESET_PASSWORD'; notify: PlannedNotification }
   | ({ action: 'NOTIFY' } & PlannedNotification);
 
+/**
+ * An action as a person reviews it: its resolved fields without the notification contexts, which
+ * repeat the whole record.
+ */
+export function actionWithoutContexts(action: PlannedAction): Record<string, unknown> {
+  const strip = (value: unknown): unknown => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+    return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'context').map(([key, inner]) => [key, strip(inner)]));
+  };
+  return strip(action) as Record<string, unknown>;
+}
+
 export interface PlanStep {
   /** Which policy, workflow, trigger and condition chose this step, so a plan explains itself. */
   policy: string;
@@ -198,6 +210,13 @@ function resolveWorkflow(policy: Policy, workflow: PolicyWorkflow, trigger: stri
   });
 }
 
+/** Resolves a workflow's steps, and records the notice its `onFailure` sends, which sees all it resolved. */
+function planWorkflow(result: Plan, policy: Policy, workflow: PolicyWorkflow, trigger: string, at: Resolution): PlanStep[] {
+  const steps = resolveWorkflow(policy, workflow, trigger, at);
+  if (workflow.onFailure) result.onFailure[workflowId(policy, workflow)] = notification(workflow.onFailure.template, workflow.onFailure.to, at);
+  return steps;
+}
+
 /** A date attribute's calendar day, at midnight UTC, or undefined when it holds no date. */
 function dayOf(value: AttributeValue | undefined): number | undefined {
   const date = typeof value === 'string' ? readIsoDateTime(value) : undefined;
@@ -243,6 +262,8 @@ function effectiveMoment(workflow: PolicyWorkflow, lookup: Lookup): number | und
 const lifecycleTriggers = (workflow: PolicyWorkflow): readonly string[] =>
   typeof workflow.on === 'string' ? [workflow.on] : Array.isArray(workflow.on) ? workflow.on : [];
 
+const dateTriggerOf = (workflow: PolicyWorkflow) => (typeof workflow.on === 'object' && !Array.isArray(workflow.on) ? workflow.on : undefined);
+
 function sourcePolicies(policySet: PolicySet, source: string): LoadedPolicy[] {
   return policySet.policies.filter(({ policy }) => policy.source === source);
 }
@@ -251,8 +272,8 @@ function upcoming(policies: LoadedPolicy[], record: Snapshot, now: number): Sche
   const schedule: ScheduledTrigger[] = [];
   for (const { policy } of policies) {
     for (const workflow of policy.workflows) {
-      if (typeof workflow.on !== 'object' || Array.isArray(workflow.on)) continue;
-      const moment = triggerMoment(workflow.on, record);
+      const trigger = dateTriggerOf(workflow);
+      const moment = trigger && triggerMoment(trigger, record);
       // A moment already past when the record arrives is not caught up on: an initial load of
       // long-standing employees must not send them pre-hire mail.
       if (moment !== undefined && moment > now) schedule.push({ id: workflowId(policy, workflow), at: new Date(moment).toISOString() });
@@ -262,7 +283,7 @@ function upcoming(policies: LoadedPolicy[], record: Snapshot, now: number): Sche
 }
 
 /** A plan with no steps yet: whether the record leaves the identity active, and its upcoming date triggers. */
-function startPlan(policySet: PolicySet, policies: LoadedPolicy[], at: { source: string; key: string; now: string }, record: Snapshot): Plan {
+function startPlan(policySet: PolicySet, policies: LoadedPolicy[], at: { source: string; key: string; now: string }, now: number, record: Snapshot): Plan {
   return {
     policySetHash: policySet.hash,
     source: at.source,
@@ -272,7 +293,7 @@ function startPlan(policySet: PolicySet, policies: LoadedPolicy[], at: { source:
     active: policies.some(({ policy }) => isActive(policy, record)),
     steps: [],
     deferred: [],
-    schedule: upcoming(policies, record, instantOf(at.now)),
+    schedule: upcoming(policies, record, now),
     onFailure: {},
     review: {},
   };
@@ -287,7 +308,7 @@ export function plan(policySet: PolicySet, change: Change): Plan {
   const now = instantOf(change.now);
   const lookup = changeLookup(change.previous, change.next);
   const record = change.next ?? change.previous ?? {};
-  const result = startPlan(policySet, policies, change, change.next);
+  const result = startPlan(policySet, policies, change, now, change.next);
   for (const { policy } of policies) {
     const lifecycle = classify(policy, change.previous, change.next, change.everActive);
     result.lifecycles[policy.metadata.name] = lifecycle;
@@ -295,8 +316,7 @@ export function plan(policySet: PolicySet, change: Change): Plan {
       if (!lifecycleTriggers(workflow).includes(lifecycle)) continue;
       if (workflow.when !== undefined && !holds(workflow.when, lookup)) continue;
       const at: Resolution = { lookup, record, previous: change.previous ?? undefined, okta: {} };
-      const steps = resolveWorkflow(policy, workflow, lifecycle, at);
-      if (workflow.onFailure) result.onFailure[workflowId(policy, workflow)] = notification(workflow.onFailure.template, workflow.onFailure.to, at);
+      const steps = planWorkflow(result, policy, workflow, lifecycle, at);
       const effective = effectiveMoment(workflow, lookup);
       if (effective !== undefined && effective > now) {
         result.deferred.push({ id: workflowId(policy, workflow), lifecycle, at: new Date(effective).toISOString(), steps });
@@ -331,17 +351,17 @@ export interface DueTrigger {
 export function planTrigger(policySet: PolicySet, due: DueTrigger): Plan {
   const policies = sourcePolicies(policySet, due.source);
   const now = instantOf(due.now);
-  const result = startPlan(policySet, policies, due, due.record);
+  const result = startPlan(policySet, policies, due, now, due.record);
   const lookup = changeLookup(due.record, due.record);
   for (const { policy } of policies) {
     for (const workflow of policy.workflows) {
-      if (workflowId(policy, workflow) !== due.trigger || typeof workflow.on !== 'object' || Array.isArray(workflow.on)) continue;
-      const moment = triggerMoment(workflow.on, due.record);
+      const trigger = dateTriggerOf(workflow);
+      if (!trigger || workflowId(policy, workflow) !== due.trigger) continue;
+      const moment = triggerMoment(trigger, due.record);
       if (moment === undefined || moment > now) continue;
       if (workflow.when !== undefined && !holds(workflow.when, lookup)) continue;
       const at: Resolution = { lookup, record: due.record ?? {}, previous: due.record ?? undefined, okta: {} };
-      result.steps.push(...resolveWorkflow(policy, workflow, `${workflow.on.date}${workflow.on.days < 0 ? '' : '+'}${workflow.on.days}d`, at));
-      if (workflow.onFailure) result.onFailure[due.trigger] = notification(workflow.onFailure.template, workflow.onFailure.to, at);
+      result.steps.push(...planWorkflow(result, policy, workflow, `${trigger.date}${trigger.days < 0 ? '' : '+'}${trigger.days}d`, at));
     }
   }
   return result;

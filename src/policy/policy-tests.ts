@@ -3,7 +3,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { identityKeyAttribute, parseWith, type PolicySet } from './loader.ts';
-import { plan, planTrigger, PlanError, type Plan, type PlanStep } from './planner.ts';
+import { actionWithoutContexts, plan, planTrigger, PlanError, type Plan, type PlanStep } from './planner.ts';
 import { PolicyValidationError, type Problem } from './problems.ts';
 import { IdentityRecord, lifecycleEvents } from './schema.ts';
 
@@ -48,7 +48,7 @@ export interface TestResult {
 
 /** A step as a test sees it: its place and its resolved action, without the notification context. */
 function observed(step: PlanStep): Record<string, unknown> {
-  const { context: _context, ...action } = step.action as PlanStep['action'] & { context?: unknown };
+  const action = actionWithoutContexts(step.action);
   return { workflow: step.workflow, trigger: step.trigger, ...action, action: step.action.action, policy: step.policy };
 }
 

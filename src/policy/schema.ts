@@ -123,12 +123,10 @@ const DeleteIdentity = z
   .strictObject({
     action: z.literal('DELETE_IDENTITY'),
     onError,
-    approval: z
-      .strictObject({
-        template: z.string().min(1).describe('The template of the approval request.'),
-        to: Formatter.describe('Who approves.'),
-        timeout: Duration.default('7d').describe('Without an answer by then, the deletion is not done.'),
-      })
+    approval: Notification.extend({
+      to: Notification.shape.to.describe('Who approves.'),
+      timeout: Duration.default('7d').describe('Without an answer by then, the deletion is not done.'),
+    })
       .optional()
       .describe('Wait for a person to approve before deleting.'),
   })

@@ -1,6 +1,7 @@
 import type { Placeholder } from '../notify/template.ts';
-import { ConditionSyntaxError, conditionPaths, parseCondition } from './condition.ts';
-import { compileFormatter, FormatterError } from './formatter.ts';
+import { conditionOf, formatterOf } from './compiled.ts';
+import { ConditionSyntaxError, conditionPaths } from './condition.ts';
+import { FormatterError } from './formatter.ts';
 import { suggest, type Problem } from './problems.ts';
 import type { YamlSource } from './yaml-source.ts';
 
@@ -25,7 +26,8 @@ const FAILURE_FIELDS = ['failure.error', 'failure.workflow', 'failure.action'];
  * The checks a schema cannot express: transformers and conditions compile and read only
  * attributes the source sends; templates exist and read only what their use provides. They read
  * the raw document, so they report alongside schema problems rather than only after those are
- * fixed.
+ * fixed. Transformers and conditions compile through the planner's cache, so validating a policy
+ * set also prepares it for planning.
  */
 export class PolicyChecks {
   private readonly attributes: string[] | undefined;
@@ -80,7 +82,7 @@ export class PolicyChecks {
     const start = this.yaml.valueOffset(path);
     let attributes: readonly string[];
     try {
-      attributes = compileFormatter(value).attributes;
+      attributes = formatterOf(value).attributes;
     } catch (error) {
       if (!(error instanceof FormatterError)) throw error;
       this.report(start + error.offset, error.message);
@@ -99,7 +101,7 @@ export class PolicyChecks {
     const start = this.yaml.valueOffset(path);
     let paths: string[];
     try {
-      paths = conditionPaths(parseCondition(value));
+      paths = conditionPaths(conditionOf(value));
     } catch (error) {
       if (!(error instanceof ConditionSyntaxError)) throw error;
       this.report(start + error.column - 1, error.message);

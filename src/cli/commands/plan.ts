@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { parseCsv } from '../../policy/csv.ts';
 import { identityKeyAttribute, loadPolicySet, type PolicySet } from '../../policy/loader.ts';
-import { plan, type Plan, type PlanStep } from '../../policy/planner.ts';
+import { actionWithoutContexts, plan, type Plan, type PlanStep } from '../../policy/planner.ts';
 import { IdentityRecord } from '../../policy/schema.ts';
 import { planSnapshot, type SnapshotPlan } from '../../policy/snapshot.ts';
 import { loadConfig } from '../../runtime/config.ts';
@@ -28,8 +28,7 @@ function onlySource(policySet: PolicySet): string {
 }
 
 function describeStep(step: PlanStep): string {
-  const { action: name, ...fields } = step.action as PlanStep['action'] & { context?: unknown };
-  delete fields.context;
+  const { action: name, ...fields } = actionWithoutContexts(step.action);
   const details = Object.entries(fields)
     .filter(([, value]) => !(Array.isArray(value) && value.length === 0) && !(value && typeof value === 'object' && Object.keys(value).length === 0))
     .map(([field, value]) => `${field}=${JSON.stringify(value)}`)
