@@ -1,9 +1,10 @@
 import type { Mailer } from '../src/notify/mailer.ts';
 import type { OktaClient } from '../src/okta/client.ts';
 import type { PolicySet } from '../src/policy/loader.ts';
-import { notifyActivities } from './notify.ts';
+import { notifyActivities, templateRenderer } from './notify.ts';
 import { oktaIdentityActivities } from './okta-identity.ts';
 import { planActivities } from './plan.ts';
+import { resetPasswordActivities } from './reset-password.ts';
 
 export interface ActivityDependencies {
   policySet: PolicySet;
@@ -12,10 +13,12 @@ export interface ActivityDependencies {
 }
 
 export function createActivities(deps: ActivityDependencies) {
+  const render = templateRenderer(deps.policySet.templates);
   return {
     ...planActivities(deps.policySet),
     ...oktaIdentityActivities(deps.okta),
-    ...notifyActivities(deps.policySet.templates, deps.mailer),
+    ...notifyActivities(render, deps.mailer),
+    ...resetPasswordActivities(deps.okta, render, deps.mailer),
   };
 }
 

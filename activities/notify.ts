@@ -1,6 +1,6 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Mailer } from '../src/notify/mailer.ts';
-import { compileTemplate, type CompiledTemplate } from '../src/notify/template.ts';
+import { compileTemplate, type CompiledTemplate, type RenderedMessage } from '../src/notify/template.ts';
 import type { NotificationContext } from '../src/policy/planner.ts';
 import type { Template } from '../src/policy/schema.ts';
 
@@ -11,26 +11,40 @@ export interface NotifyInput {
   messageId: string;
 }
 
-export function notifyActivities(templates: Map<string, Template>, mailer: Mailer) {
+/** Templates by name, each compiled once; a rendering problem is final, since a retry renders the same. */
+export function templateRenderer(templates: Map<string, Template>) {
   const compiled = new Map<string, CompiledTemplate>();
-  const templateNamed = (name: string): CompiledTemplate => {
+  return (name: string, context: object): RenderedMessage => {
     const source = templates.get(name);
     if (!source) throw ApplicationFailure.nonRetryable(`unknown template "${name}"`, 'UnknownTemplate');
     if (!compiled.has(name)) compiled.set(name, compileTemplate(source));
-    return compiled.get(name)!;
+    try {
+      return compiled.get(name)!.render(context);
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(`template "${name}": ${(error as Error).message}`, 'TemplateError');
+    }
   };
+}
 
+const SENT = 'sent';
+
+/**
+ * SMTP cannot take a message back, so once one is handed over the attempt says so in a heartbeat:
+ * a retry of an attempt whose completion was lost (a worker killed just then) sends nothing more.
+ */
+export const messageHandedOver = {
+  before: (): boolean => Context.current().info.heartbeatDetails === SENT,
+  now: (): void => Context.current().heartbeat(SENT),
+};
+
+export function notifyActivities(render: ReturnType<typeof templateRenderer>, mailer: Mailer) {
   return {
     /** Renders a template and sends it; an SMTP outage fails the attempt, and Temporal retries it. */
     async notify(input: NotifyInput): Promise<{ to: string; subject: string }> {
-      let rendered;
-      try {
-        rendered = templateNamed(input.template).render(input.context);
-      } catch (error) {
-        if (error instanceof ApplicationFailure) throw error;
-        throw ApplicationFailure.nonRetryable(`template "${input.template}": ${(error as Error).message}`, 'TemplateError');
-      }
+      const rendered = render(input.template, input.context);
+      if (messageHandedOver.before()) return { to: input.to, subject: rendered.subject };
       await mailer.send({ ...rendered, to: input.to, messageId: input.messageId });
+      messageHandedOver.now();
       return { to: input.to, subject: rendered.subject };
     },
   };

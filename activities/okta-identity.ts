@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { OktaClient } from '../src/okta/client.ts';
 import { hasErrorCode, isOktaApiError, toActivityError } from '../src/okta/errors.ts';
-import { findGroupByName } from '../src/okta/groups.ts';
-import { CORRELATION_ATTRIBUTE, toOktaProfile } from '../src/okta/profile.ts';
+import { GroupDirectory, type OktaGroupRef } from '../src/okta/groups.ts';
+import { CORRELATION_ATTRIBUTE, fromOktaProfile, toOktaProfile } from '../src/okta/profile.ts';
 
 export interface SyncIdentityInput {
   key: string;
@@ -14,12 +14,20 @@ export interface SyncIdentityInput {
   fallbacks: Record<string, string[]>;
   /** Attributes written at creation only. */
   createOnly: string[];
+  /** A rehire: bring back a deactivated or suspended user before updating it. */
+  reactivate: boolean;
+  /** Groups a deprovisioning removed, which a rehire gives back. */
+  restoreGroups: string[];
 }
 
 export interface SyncIdentityResult {
   oktaUserId: string;
   created: boolean;
   changed: string[];
+  /** What Okta holds now for the attributes synced, by the policy's names: the login really given. */
+  profile: Record<string, string>;
+  status: string;
+  restored: string[];
 }
 
 type OktaUser = { id?: string; status?: string; profile?: Record<string, unknown> };
@@ -31,6 +39,14 @@ async function findUser(okta: OktaClient, idOrLogin: string): Promise<OktaUser |
     if (isOktaApiError(error) && error.status === 404) return undefined;
     throw error;
   }
+}
+
+/**
+ * Okta answers E0000001 to any invalid profile; only a cause naming the login as already used
+ * means that the next candidate should be tried.
+ */
+function isLoginTaken(error: unknown): boolean {
+  return isOktaApiError(error) && error.errorCode === 'E0000001' && (error.errorCauses ?? []).some(({ errorSummary }) => /^login: .*already exists/.test(errorSummary ?? ''));
 }
 
 /** Every call to Okta goes through here, so each failure is classified in one place. */
@@ -46,13 +62,26 @@ async function call<T>(doing: string, operation: () => Promise<T>): Promise<T> {
 const CLEARABLE_ATTRIBUTES = ['department', 'title', 'manager', 'managerId', 'division', 'organization', 'costCenter', 'displayName', 'nickName'];
 
 export function oktaIdentityActivities(okta: OktaClient) {
+  const directory = new GroupDirectory(okta);
+
   /** The user's groups it can leave (Okta-mastered ones), by lower-case name. */
-  async function groupsOf(userId: string): Promise<Map<string, { id: string; name: string }>> {
-    const groups = new Map<string, { id: string; name: string }>();
+  async function groupsOf(userId: string): Promise<Map<string, OktaGroupRef>> {
+    const groups = new Map<string, OktaGroupRef>();
     for await (const group of await okta.userApi.listUserGroups({ userId })) {
       if (group?.id && group.type === 'OKTA_GROUP' && group.profile?.name) groups.set(group.profile.name.toLowerCase(), { id: group.id, name: group.profile.name });
     }
     return groups;
+  }
+
+  /** Adds the user to a group by name; a group id remembered from before that Okta no longer knows is looked up again. */
+  async function join(userId: string, group: OktaGroupRef): Promise<void> {
+    try {
+      await okta.groupApi.assignUserToGroup({ groupId: group.id, userId });
+    } catch (error) {
+      if (!(isOktaApiError(error) && error.status === 404)) throw error;
+      directory.forget(group.name);
+      throw ApplicationFailure.retryable(`group "${group.name}" is no longer at ${group.id}; it is looked up again`, 'GroupMoved');
+    }
   }
 
   /**
@@ -70,7 +99,7 @@ export function oktaIdentityActivities(okta: OktaClient) {
       try {
         return (await okta.userApi.createUser({ body: { profile }, activate: true })) as OktaUser;
       } catch (error) {
-        if (!hasErrorCode(error, 'E0000001')) throw error;
+        if (!isLoginTaken(error)) throw error;
         // The login may be held by the user an earlier attempt of this very activity created
         // before its answer was lost: that one is ours to adopt.
         const holder = await findUser(okta, profile.login!);
@@ -83,27 +112,60 @@ export function oktaIdentityActivities(okta: OktaClient) {
     );
   }
 
+  /** Brings a deactivated or suspended user back, without Okta's activation email: Tenure sends its own. */
+  async function reactivate(user: OktaUser): Promise<OktaUser> {
+    const userId = user.id!;
+    if (user.status === 'SUSPENDED') await okta.userApi.unsuspendUser({ userId });
+    else if (user.status === 'DEPROVISIONED') await okta.userApi.activateUser({ userId, sendEmail: false });
+    else return user;
+    return (await findUser(okta, userId)) ?? user;
+  }
+
+  /** Gives back the groups a deprovisioning took; a group deleted since is passed over. */
+  async function restore(userId: string, names: string[]): Promise<string[]> {
+    if (names.length === 0) return [];
+    const current = await groupsOf(userId);
+    const restored: string[] = [];
+    for (const name of names) {
+      if (current.has(name.toLowerCase())) continue;
+      const group = await directory.find(name);
+      if (!group) continue;
+      await join(userId, group);
+      restored.push(group.name);
+    }
+    return restored;
+  }
+
   return {
-    /** Creates the user when allowed, else writes only the attributes that differ. */
+    /**
+     * Creates the user when allowed, else writes only the attributes that differ. A rehire first
+     * reactivates (or unsuspends) and afterwards restores the groups its deprovisioning removed.
+     * A deactivated user who is not being rehired keeps its profile: Okta refuses to change it.
+     */
     async syncIdentity(input: SyncIdentityInput): Promise<SyncIdentityResult> {
       return call(`SYNC_IDENTITIES ${input.key}`, async () => {
-        const existing = input.oktaUserId ? await findUser(okta, input.oktaUserId) : undefined;
+        const names = Object.keys(input.attributes);
+        let existing = input.oktaUserId ? await findUser(okta, input.oktaUserId) : undefined;
         if (!existing) {
           if (!input.create) {
             throw ApplicationFailure.nonRetryable(`identity ${input.key} has no Okta user, and this SYNC_IDENTITIES may not create one`, 'NoOktaUser');
           }
           const user = await createUser(input);
-          return { oktaUserId: user.id!, created: true, changed: Object.keys(input.attributes) };
+          return { oktaUserId: user.id!, created: true, changed: names, profile: fromOktaProfile(user.profile, names), status: user.status!, restored: [] };
         }
-        // The login is fixed at creation: renaming it would break the person's sign-in.
-        const synced = Object.fromEntries(
-          Object.entries(input.attributes).filter(([name]) => name !== 'login' && !input.createOnly.includes(name)),
-        );
-        const changes = Object.fromEntries(Object.entries(toOktaProfile(synced)).filter(([name, value]) => existing.profile?.[name] !== value));
-        if (Object.keys(changes).length > 0) {
-          await okta.userApi.updateUser({ userId: existing.id!, user: { profile: changes } });
+        if (input.reactivate) existing = await reactivate(existing);
+        const userId = existing.id!;
+        let changed: string[] = [];
+        let profile = existing.profile;
+        if (existing.status !== 'DEPROVISIONED') {
+          // The login is fixed at creation: renaming it would break the person's sign-in.
+          const synced = Object.fromEntries(Object.entries(input.attributes).filter(([name]) => name !== 'login' && !input.createOnly.includes(name)));
+          const changes = Object.fromEntries(Object.entries(toOktaProfile(synced)).filter(([name, value]) => existing!.profile?.[name] !== value));
+          changed = Object.keys(changes);
+          if (changed.length > 0) profile = ((await okta.userApi.updateUser({ userId, user: { profile: changes } })) as OktaUser).profile;
         }
-        return { oktaUserId: existing.id!, created: false, changed: Object.keys(changes) };
+        const restored = input.reactivate ? await restore(userId, input.restoreGroups) : [];
+        return { oktaUserId: userId, created: false, changed, profile: fromOktaProfile(profile, names), status: existing.status!, restored };
       });
     },
 
@@ -127,9 +189,9 @@ export function oktaIdentityActivities(okta: OktaClient) {
         const removed: string[] = [];
         for (const name of [...input.add, ...(input.sync?.groups ?? [])]) {
           if (has(name) || added.includes(name)) continue;
-          const group = await findGroupByName(okta, name);
+          const group = await directory.find(name);
           if (!group) throw ApplicationFailure.nonRetryable(`group "${name}" does not exist in Okta`, 'NoSuchGroup');
-          await okta.groupApi.assignUserToGroup({ groupId: group.id, userId: input.oktaUserId });
+          await join(input.oktaUserId, group);
           added.push(name);
         }
         for (const group of [...input.remove.filter(has).map((name) => current.get(name.toLowerCase())!), ...strays]) {
@@ -137,6 +199,17 @@ export function oktaIdentityActivities(okta: OktaClient) {
           removed.push(group.name);
         }
         return { added, removed };
+      });
+    },
+
+    /**
+     * The groups a deprovisioning is about to remove. The workflow records them before the
+     * removal, so that a retry which finds them already gone cannot make it forget them.
+     */
+    async groupsToRemove(input: { oktaUserId: string }): Promise<string[]> {
+      return call(`DEPROVISION_IDENTITY ${input.oktaUserId}`, async () => {
+        if (!(await findUser(okta, input.oktaUserId))) return [];
+        return [...(await groupsOf(input.oktaUserId)).values()].map((group) => group.name);
       });
     },
 
@@ -172,6 +245,42 @@ export function oktaIdentityActivities(okta: OktaClient) {
         if (suspended && user.status === 'ACTIVE') await okta.userApi.suspendUser({ userId });
         if (!suspended && user.status !== 'DEPROVISIONED') await okta.userApi.deactivateUser({ userId });
         return { status: suspended ? 'SUSPENDED' : 'DEPROVISIONED', removedGroups };
+      });
+    },
+
+    /** Deactivates the user if it is not already, then deletes it. A user already gone is done. */
+    async deleteIdentity(input: { oktaUserId: string }): Promise<{ deleted: boolean }> {
+      return call(`DELETE_IDENTITY ${input.oktaUserId}`, async () => {
+        const user = await findUser(okta, input.oktaUserId);
+        if (!user) return { deleted: false };
+        if (user.status !== 'DEPROVISIONED') await okta.userApi.deactivateUser({ userId: user.id! });
+        try {
+          await okta.userApi.deleteUser({ userId: user.id! });
+        } catch (error) {
+          // Deleted between the two calls, by an earlier attempt whose answer was lost.
+          if (isOktaApiError(error) && error.status === 404) return { deleted: false };
+          throw error;
+        }
+        return { deleted: true };
+      });
+    },
+
+    /** Makes sure an OKTA_GROUP of that exact name exists, and optionally puts the user in it. */
+    async createEntitlement(input: {
+      name: string;
+      description: string | undefined;
+      assign: boolean;
+      oktaUserId: string | undefined;
+    }): Promise<{ groupId: string; created: boolean; assigned: boolean }> {
+      return call(`CREATE_ENTITLEMENT ${input.name}`, async () => {
+        const group = await directory.ensure(input.name, input.description);
+        if (!input.assign) return { groupId: group.id, created: group.created, assigned: false };
+        if (!input.oktaUserId) {
+          throw ApplicationFailure.nonRetryable(`CREATE_ENTITLEMENT ${input.name} with assign: no Okta user is known for this identity`, 'NoOktaUser');
+        }
+        const member = (await groupsOf(input.oktaUserId)).has(input.name.toLowerCase());
+        if (!member) await join(input.oktaUserId, group);
+        return { groupId: group.id, created: group.created, assigned: !member };
       });
     },
   };

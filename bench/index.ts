@@ -1,7 +1,12 @@
-// Runs every benchmark in turn and prints its figures. Each benchmark file exports `run()`.
-const suites = ['./okta-emulator.bench.ts', './planner.bench.ts'];
+// Runs every benchmark in turn, or the ones named (`npm run bench -- end-to-end`), and prints their
+// figures. Each benchmark file, <name>.bench.ts, exports `run()`.
+const suites = ['okta-emulator', 'planner', 'end-to-end'];
 
-for (const suite of suites) {
-  const { run } = (await import(suite)) as { run: () => Promise<void> };
+const named = process.argv.slice(2);
+const unknown = named.filter((name) => !suites.includes(name));
+if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')}; there are ${suites.join(', ')}`);
+
+for (const suite of named.length > 0 ? named : suites) {
+  const { run } = (await import(`./${suite}.bench.ts`)) as { run: () => Promise<void> };
   await run();
 }

@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { startOktaEmulator } from '../src/emulator/okta/server.ts';
+import { percentile, printTable } from './report.ts';
 
 /**
  * Throughput and latency of the Okta emulator's hottest routes: fetching a user by id (what every
@@ -101,17 +102,13 @@ async function measure(
   return { label, requests: count, failures, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, latenciesMs };
 }
 
-function percentile(sorted: Float64Array, fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-}
-
 /** As Tenure creates a joiner: activated at once, without a password. */
 function newUserCall(login: string): Call {
   const profile = { login, email: login, firstName: 'Bench', lastName: 'User' };
   return { method: 'POST', path: '/api/v1/users?activate=true', body: JSON.stringify({ profile }) };
 }
 
-function printTable(measurements: readonly Measurement[]): void {
+function printMeasurements(measurements: readonly Measurement[]): void {
   const rows = measurements.map((m) => {
     const sorted = m.latenciesMs.slice().sort();
     return [
@@ -124,13 +121,7 @@ function printTable(measurements: readonly Measurement[]): void {
       m.failures.toLocaleString('en-US'),
     ];
   });
-  const header = ['route', 'requests', 'req/s', 'req/CPU-s', 'p50 ms', 'p99 ms', 'non-2xx'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const row of rows) console.log(line(row));
+  printTable(['route', 'requests', 'req/s', 'req/CPU-s', 'p50 ms', 'p99 ms', 'non-2xx'], rows);
 }
 
 export async function run(): Promise<void> {
@@ -164,7 +155,7 @@ export async function run(): Promise<void> {
         `${availableParallelism()} cores that anything else running also uses: req/s is a lower bound. ` +
         `req/CPU-s counts requests per second of the process's own CPU time, load generator included.\n`,
     );
-    printTable([gets, creates]);
+    printMeasurements([gets, creates]);
     const getsPerSecond = gets.requests / gets.seconds;
     const verdict = getsPerSecond >= GET_TARGET_PER_SECOND ? 'met' : 'NOT met';
     console.log(`\nTarget of ${GET_TARGET_PER_SECOND.toLocaleString('en-US')} GET/s: ${verdict}.\n`);

@@ -5,25 +5,35 @@ import {
   continueAsNew,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TenureActivities } from '../activities/index.ts';
 import type { ChangeEvent } from '../src/identity/change-event.ts';
-import type { Plan, PlanStep } from '../src/policy/planner.ts';
-import { changeSignal, statusQuery, type IdentityStatus } from './definitions.ts';
+import type { NotificationContext, Plan, PlannedNotification, PlanStep } from '../src/policy/planner.ts';
+import { LifecycleState, PolicyVersion } from '../src/runtime/search-attributes.ts';
+import {
+  approveUpdate,
+  changeSignal,
+  rejectUpdate,
+  statusQuery,
+  type ApprovalAnswer,
+  type ApprovalRequest,
+  type PendingApproval,
+} from './definitions.ts';
+import { describe, initialState, lifecycleStateOf, type IdentityState } from './identity-state.ts';
 
 /** How many recent event ids an identity remembers to drop redeliveries. */
 const DEDUPE_WINDOW = 1_000;
-
-type State = Omit<IdentityStatus, 'pending'>;
 
 export interface IdentityWorkflowInput {
   source: string;
   key: string;
   /** Carried over by continue-as-new. */
   carried?: {
-    status: State;
+    status: IdentityState;
     recentEventIds: string[];
     pending: ChangeEvent[];
   };
@@ -47,59 +57,84 @@ function failureReason(error: unknown): string {
   throw error;
 }
 
+const workflowOf = (step: PlanStep) => `${step.policy}/${step.workflow}`;
+
+/** A plan's steps that a run can take, with the notices their workflows send on failure. */
+type Runnable = Pick<Plan, 'steps' | 'onFailure'>;
+
 /**
  * One identity's lifecycle: every change a source reports about it, applied one at a time in
  * arrival order, so a leaver can never overtake the joiner before it. Between changes it waits
- * for the moments its policies named: an `effective` date, a date-relative trigger.
+ * for the moments its policies named (an `effective` date, a date-relative trigger) and for the
+ * people whose approval a step needs.
  */
 export async function identityWorkflow(input: IdentityWorkflowInput): Promise<void> {
-  const state: State = input.carried?.status ?? {
-    source: input.source,
-    key: input.key,
-    record: null,
-    known: false,
-    everActive: false,
-    oktaUserId: undefined,
-    applied: 0,
-    lastEventId: undefined,
-    lastError: undefined,
-    deferred: [],
-    schedule: [],
-  };
+  const state: IdentityState = input.carried?.status ?? initialState(input.source, input.key);
   const recentEventIds = input.carried?.recentEventIds ?? [];
   const seen = new Set(recentEventIds);
   const pending: ChangeEvent[] = [...(input.carried?.pending ?? [])];
+  /** Approvals decided by a person, in the order they were decided, to act on in the main loop. */
+  const decided: Array<{ approval: PendingApproval; answer: ApprovalAnswer; by: string | undefined }> = [];
+  let published: { lifecycleState?: string; policyVersion?: string } = {};
 
   setHandler(changeSignal, (event) => {
     pending.push(event);
   });
-  setHandler(statusQuery, () => ({ ...state, pending: pending.length }));
+  setHandler(statusQuery, () => ({ ...state, pending: pending.length, lifecycleState: lifecycleStateOf(state) }));
+  for (const [update, decision] of [
+    [approveUpdate, 'approved'],
+    [rejectUpdate, 'rejected'],
+  ] as const) {
+    setHandler(update, (request) => decide(request, decision), { validator: (request) => void approvalFor(request) });
+  }
+  publish();
 
   for (;;) {
     const wake = nextMoment();
-    const ready = () => pending.length > 0 || workflowInfo().continueAsNewSuggested;
+    const ready = () => pending.length > 0 || decided.length > 0 || workflowInfo().continueAsNewSuggested;
     const arrived = wake === undefined ? (await condition(ready), true) : await condition(ready, Math.max(1, wake - Date.now()));
-    if (workflowInfo().continueAsNewSuggested) {
+    if (decided.length > 0) {
+      await actOnDecision(decided.shift()!);
+    } else if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof identityWorkflow>({ source: input.source, key: input.key, carried: { status: state, recentEventIds, pending } });
-    }
-    if (arrived === false) {
+    } else if (!arrived) {
       await runDueMoments();
-      continue;
+    } else {
+      await receive(pending.shift()!);
     }
-    const event = pending.shift()!;
+    publish();
+  }
+
+  /**
+   * Shows where the identity stands: search attributes to find it, details to read in the UI.
+   * Each upsert is an event in the history, so only a change is upserted.
+   */
+  function publish(): void {
+    const attributes = { lifecycleState: lifecycleStateOf(state), policyVersion: state.policyVersion };
+    if (attributes.lifecycleState !== published.lifecycleState || attributes.policyVersion !== published.policyVersion) {
+      upsertSearchAttributes([
+        { key: LifecycleState, value: attributes.lifecycleState },
+        ...(attributes.policyVersion ? [{ key: PolicyVersion, value: attributes.policyVersion }] : []),
+      ]);
+      published = attributes;
+    }
+    setCurrentDetails(describe(state, pending.length));
+  }
+
+  function nextMoment(): number | undefined {
+    const moments = [...state.deferred.map(({ at }) => at), ...state.schedule.map(({ at }) => at), ...state.approvals.map(({ deadline }) => deadline)].map(Date.parse);
+    return moments.length === 0 ? undefined : Math.min(...moments);
+  }
+
+  async function receive(event: ChangeEvent): Promise<void> {
     if (seen.has(event.eventId)) {
       log.info('Skipping an event already applied', { eventId: event.eventId });
-      continue;
+      return;
     }
     seen.add(event.eventId);
     recentEventIds.push(event.eventId);
     if (recentEventIds.length > DEDUPE_WINDOW) seen.delete(recentEventIds.shift()!);
     await applyChange(event);
-  }
-
-  function nextMoment(): number | undefined {
-    const moments = [...state.deferred, ...state.schedule].map(({ at }) => Date.parse(at));
-    return moments.length === 0 ? undefined : Math.min(...moments);
   }
 
   async function applyChange(event: ChangeEvent): Promise<void> {
@@ -113,17 +148,21 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
         everActive: state.everActive,
         deferred: state.deferred.map(({ id, lifecycle, at }) => ({ id, lifecycle, at })),
       });
+      state.policyVersion = plan.policySetHash;
       // An earlier deferral stands at the moment the review gives it; cancelled or planned anew, it goes.
       state.deferred = state.deferred.flatMap((deferred) => {
         const moment = plan.review[deferred.id];
         return moment ? [{ ...deferred, at: moment }] : [];
       });
+      // Deleting an identity that is active again would lock out a colleague.
+      if (plan.active) state.approvals = [];
       state.deferred.push(...plan.deferred);
       state.schedule = plan.schedule;
       const failure = await runSteps(plan, event.eventId);
       if (failure) throw failure;
       state.record = event.record;
       state.known = true;
+      state.active = plan.active;
       state.everActive ||= plan.active;
       state.applied++;
       state.lastError = undefined;
@@ -138,24 +177,37 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
     }
   }
 
-  /** Runs the deferred steps and date triggers whose moment has come. */
+  /**
+   * Runs the deferred steps and date triggers whose moment has come, and expires overdue
+   * approvals. Each is settled on its own, so one that fails cannot drop the others.
+   */
   async function runDueMoments(): Promise<void> {
     const now = Date.now();
-    const dueDeferred = state.deferred.filter(({ at }) => Date.parse(at) <= now);
-    const dueTriggers = state.schedule.filter(({ at }) => Date.parse(at) <= now);
+    const due = <T>(items: T[], at: (item: T) => string) => items.filter((item) => Date.parse(at(item)) <= now);
+    const dueDeferred = due(state.deferred, ({ at }) => at);
+    const dueTriggers = due(state.schedule, ({ at }) => at);
+    const expired = due(state.approvals, ({ deadline }) => deadline);
     state.deferred = state.deferred.filter((deferred) => !dueDeferred.includes(deferred));
     state.schedule = state.schedule.filter((trigger) => !dueTriggers.includes(trigger));
-    try {
-      for (const deferred of dueDeferred) {
-        const failure = await runSteps({ steps: deferred.steps, onFailure: {} }, `${deferred.id}@${deferred.at}`);
-        if (failure) throw failure;
-      }
-      for (const trigger of dueTriggers) {
+    state.approvals = state.approvals.filter((approval) => !expired.includes(approval));
+    for (const approval of expired) await settle(() => expire(approval));
+    for (const { id, at, steps, onFailure } of dueDeferred) {
+      await settle(() => runSteps({ steps, onFailure: onFailure ? { [id]: onFailure } : {} }, `${id}@${at}`));
+    }
+    for (const trigger of dueTriggers) {
+      await settle(async () => {
         const plan = await planTrigger({ source: state.source, key: state.key, record: state.record, trigger: trigger.id, now: new Date().toISOString() });
         state.schedule = plan.schedule;
-        const failure = await runSteps(plan, `${trigger.id}@${trigger.at}`);
-        if (failure) throw failure;
-      }
+        return runSteps(plan, `${trigger.id}@${trigger.at}`);
+      });
+    }
+  }
+
+  /** Runs scheduled work, recording a final failure as the identity's last error. */
+  async function settle(work: () => Promise<Error | undefined>): Promise<void> {
+    try {
+      const failure = await work();
+      if (failure) throw failure;
     } catch (error) {
       const cause = failureReason(error);
       state.lastError = cause;
@@ -166,16 +218,24 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
   /**
    * Runs a plan's steps in order. A step that fails for good ends its own policy workflow
    * (`onError: stop`, the default) and sends that workflow's onFailure notice, or is recorded
-   * and passed over (`onError: continue`). Returns the first failure that stopped a workflow.
+   * and passed over (`onError: continue`). A step that needs approval parks the rest of its
+   * workflow until a person decides; other workflows go on. Returns the first failure that
+   * stopped a workflow.
    */
-  async function runSteps(plan: Pick<Plan, 'steps' | 'onFailure'>, runId: string): Promise<Error | undefined> {
+  async function runSteps(plan: Runnable, runId: string): Promise<Error | undefined> {
     const stopped = new Set<string>();
     let firstStop: Error | undefined;
     for (const [index, step] of plan.steps.entries()) {
-      const workflow = `${step.policy}/${step.workflow}`;
+      const workflow = workflowOf(step);
       if (stopped.has(workflow)) continue;
+      const stepId = `${runId}/${index}`;
+      if (step.action.action === 'DELETE_IDENTITY' && step.action.approval) {
+        await requestApproval(plan, index, stepId);
+        stopped.add(workflow);
+        continue;
+      }
       try {
-        await runStep(step, `${runId}/${index}`);
+        await runStep(step, stepId);
       } catch (error) {
         const reason = failureReason(error);
         log.error('A step failed', { workflow, action: step.action.action, error: reason });
@@ -185,66 +245,179 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
         }
         stopped.add(workflow);
         firstStop ??= error as Error;
-        const notice = plan.onFailure[workflow];
-        if (notice) {
-          await actions.notify({
-            ...notice,
-            context: { ...notice.context, failure: { error: reason, workflow, action: step.action.action } },
-            messageId: `<${runId}/${index}.failure.${workflowInfo().workflowId}@tenure>`,
-          });
-        }
+        await noticeFailure(plan.onFailure[workflow], { error: reason, workflow, action: step.action.action }, stepId);
       }
     }
     return firstStop;
   }
 
+  async function noticeFailure(notice: PlannedNotification | undefined, failure: Record<string, string>, stepId: string): Promise<void> {
+    if (!notice) return;
+    await actions.notify.executeWithOptions({ summary: `onFailure notice of ${failure.workflow}` }, [
+      { ...notice, context: { ...withOktaValues(notice.context), failure }, messageId: messageId(`${stepId}.failure`) },
+    ]);
+  }
+
+  /** Message-ids stay the same across retries, so a mail system can recognise a message sent twice. */
+  function messageId(stem: string): string {
+    return `<${stem}.${workflowInfo().workflowId}@tenure>`;
+  }
+
+  /**
+   * Templates see, under `okta.`, what Okta really holds after a sync (the login a fallback gave),
+   * in place of what the plan meant to write.
+   */
+  function withOktaValues(context: NotificationContext): NotificationContext {
+    const planned = context.okta;
+    if (!planned || typeof planned !== 'object') return context;
+    return { ...context, okta: Object.fromEntries(Object.entries(planned).map(([name, value]) => [name, state.oktaProfile[name] ?? value])) };
+  }
+
+  function notice(planned: PlannedNotification, stem: string) {
+    return { ...planned, context: withOktaValues(planned.context), messageId: messageId(stem) };
+  }
+
   async function runStep(step: PlanStep, stepId: string): Promise<void> {
     const { action } = step;
+    const summary = { summary: `${action.action} · ${workflowOf(step)}` };
     switch (action.action) {
       case 'SYNC_IDENTITIES': {
-        const result = await actions.syncIdentity({
-          key: state.key,
-          oktaUserId: state.oktaUserId,
-          create: action.create,
-          attributes: action.attributes,
-          fallbacks: action.fallbacks,
-          createOnly: action.createOnly,
-        });
+        const rehire = step.trigger === 'rehire';
+        const result = await actions.syncIdentity.executeWithOptions(summary, [
+          {
+            key: state.key,
+            oktaUserId: state.oktaUserId,
+            create: action.create,
+            attributes: action.attributes,
+            fallbacks: action.fallbacks,
+            createOnly: action.createOnly,
+            reactivate: rehire,
+            restoreGroups: rehire ? state.removedGroups : [],
+          },
+        ]);
         state.oktaUserId = result.oktaUserId;
+        state.oktaProfile = { ...state.oktaProfile, ...result.profile };
+        state.deleted = false;
+        if (rehire) state.removedGroups = [];
         return;
       }
       case 'MANAGE_RELATIONSHIPS':
-        await actions.manageRelationships({ oktaUserId: requireUser(step), add: action.add, remove: action.remove, sync: action.sync });
+        await actions.manageRelationships.executeWithOptions(summary, [
+          { oktaUserId: requireUser(step), add: action.add, remove: action.remove, sync: action.sync },
+        ]);
         return;
       case 'DEPROVISION_IDENTITY': {
         const { action: _name, ...options } = action;
-        await actions.deprovisionIdentity({ oktaUserId: requireUser(step), ...options });
+        const oktaUserId = requireUser(step);
+        if (options.removeGroups) {
+          const groups = await actions.groupsToRemove.executeWithOptions(summary, [{ oktaUserId }]);
+          state.removedGroups = [...new Set([...state.removedGroups, ...groups])];
+        }
+        await actions.deprovisionIdentity.executeWithOptions(summary, [{ oktaUserId, ...options }]);
         return;
       }
-      case 'NOTIFY':
-        await actions.notify({
-          template: action.template,
-          to: action.to,
-          context: action.context,
-          // Stable across retries, so a mail system can recognise a message sent twice.
-          messageId: `<${stepId}.${workflowInfo().workflowId}@tenure>`,
-        });
-        return;
       case 'DELETE_IDENTITY':
+        if (state.oktaUserId) await actions.deleteIdentity.executeWithOptions(summary, [{ oktaUserId: state.oktaUserId }]);
+        state.oktaUserId = undefined;
+        state.deleted = true;
+        state.removedGroups = [];
+        return;
       case 'CREATE_ENTITLEMENT':
+        await actions.createEntitlement.executeWithOptions(summary, [
+          { name: action.name, description: action.description, assign: action.assign, oktaUserId: action.assign ? requireUser(step) : undefined },
+        ]);
+        return;
       case 'RESET_PASSWORD':
-        throw ApplicationFailure.nonRetryable(
-          `${action.action} is validated and planned, but this version of Tenure does not run it yet`,
-          'NotYetSupported',
-        );
+        await actions.resetPassword.executeWithOptions(summary, [{ oktaUserId: requireUser(step), notify: notice(action.notify, stepId) }]);
+        return;
+      case 'NOTIFY':
+        await actions.notify.executeWithOptions(summary, [notice(action, stepId)]);
+        return;
     }
   }
 
   function requireUser(step: PlanStep): string {
     if (state.oktaUserId) return state.oktaUserId;
     throw ApplicationFailure.nonRetryable(
-      `${step.action.action} for ${state.source}/${state.key}: no Okta user is known for this identity (Tenure has not created one)`,
+      `${step.action.action} for ${state.source}/${state.key}: no Okta user is known for this identity (${state.deleted ? 'it was deleted' : 'Tenure has not created one'})`,
       'NoOktaUser',
     );
   }
+
+  /** Parks a step and the rest of its workflow, and asks the approver. */
+  async function requestApproval(plan: Runnable, index: number, stepId: string): Promise<void> {
+    const step = plan.steps[index]!;
+    if (step.action.action !== 'DELETE_IDENTITY' || !step.action.approval) return;
+    const { timeout, ...request } = step.action.approval;
+    const workflow = workflowOf(step);
+    const approval: PendingApproval = {
+      id: workflow,
+      action: step.action.action,
+      requestedAt: new Date().toISOString(),
+      deadline: new Date(Date.now() + durationMs(timeout)).toISOString(),
+      notice: request,
+      steps: plan.steps.slice(index).filter((later) => workflowOf(later) === workflow),
+      onFailure: plan.onFailure[workflow],
+      stepId,
+    };
+    state.approvals = [...state.approvals.filter(({ id }) => id !== workflow), approval];
+    await sendApprovalNotice(approval, false);
+  }
+
+  async function sendApprovalNotice(approval: PendingApproval, expired: boolean): Promise<void> {
+    const { workflowId } = workflowInfo();
+    const context = {
+      ...approval.notice.context,
+      approval: { workflow: approval.id, action: approval.action, deadline: approval.deadline, workflowId, expired },
+    };
+    await actions.notify.executeWithOptions({ summary: `${expired ? 'approval expired' : 'approval request'} · ${approval.id}` }, [
+      notice({ ...approval.notice, context }, `${approval.stepId}.approval${expired ? '-expired' : ''}`),
+    ]);
+  }
+
+  function approvalFor(request: ApprovalRequest): PendingApproval {
+    const candidates = state.approvals.filter(({ id }) => request.id === undefined || id === request.id);
+    if (candidates.length === 1) return candidates[0]!;
+    const waiting = state.approvals.map(({ id, action }) => `${action} of ${id}`).join(', ');
+    if (candidates.length === 0) {
+      throw new Error(`${state.source}/${state.key}: ${request.id ? `no approval of ${request.id} is waiting` : 'nothing is waiting for approval'}${waiting ? `; waiting: ${waiting}` : ''}`);
+    }
+    throw new Error(`${state.source}/${state.key}: several approvals are waiting (${waiting}); name one`);
+  }
+
+  function decide(request: ApprovalRequest, decision: ApprovalAnswer['decision']): ApprovalAnswer {
+    const approval = approvalFor(request);
+    state.approvals = state.approvals.filter((waiting) => waiting !== approval);
+    const answer: ApprovalAnswer = { id: approval.id, action: approval.action, decision };
+    decided.push({ approval, answer, by: request.by });
+    return answer;
+  }
+
+  async function actOnDecision({ approval, answer, by }: (typeof decided)[number]): Promise<void> {
+    log.info(`Approval ${answer.decision}`, { workflow: approval.id, action: approval.action, by });
+    if (answer.decision === 'rejected') {
+      state.lastError = `${approval.action} of ${approval.id} was rejected${by ? ` by ${by}` : ''}`;
+      return;
+    }
+    const [waiting, ...rest] = approval.steps;
+    // The approved step runs as it was planned, without asking again.
+    const approved: PlanStep = { ...waiting!, action: { action: 'DELETE_IDENTITY' } };
+    const failure = await runSteps({ steps: [approved, ...rest], onFailure: approval.onFailure ? { [approval.id]: approval.onFailure } : {} }, `${approval.stepId}.approved`);
+    if (failure) state.lastError = failureReason(failure);
+  }
+
+  /** Nobody decided in time: the approver hears so, the workflow's failure notice goes out, and the step is not done. */
+  async function expire(approval: PendingApproval): Promise<Error> {
+    await sendApprovalNotice(approval, true);
+    const reason = `${approval.action} of ${approval.id} was not approved by ${approval.deadline}`;
+    await noticeFailure(approval.onFailure, { error: reason, workflow: approval.id, action: approval.action }, `${approval.stepId}.expired`);
+    return ApplicationFailure.nonRetryable(reason, 'ApprovalTimedOut');
+  }
+}
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A policy duration (`30m`, `12h`, `7d`; the schema allows nothing else) in milliseconds. */
+function durationMs(duration: string): number {
+  return Number(duration.slice(0, -1)) * UNIT_MS[duration.slice(-1) as keyof typeof UNIT_MS];
 }

@@ -24,6 +24,24 @@ export const commands: readonly Command[] = [
     load: () => import('./commands/hr-send.ts'),
   },
   {
+    name: 'status',
+    synopsis: 'status <workflow id> [--json]',
+    summary: "an identity's record, lifecycle state, and what is scheduled or awaits approval",
+    load: () => import('./commands/status.ts'),
+  },
+  {
+    name: 'approve',
+    synopsis: 'approve <workflow id> [--step P/W] [--by NAME]',
+    summary: 'let a step that waits for approval (DELETE_IDENTITY) run',
+    load: () => import('./commands/decide.ts').then(({ approve }) => ({ run: approve })),
+  },
+  {
+    name: 'reject',
+    synopsis: 'reject <workflow id> [--step P/W] [--by NAME]',
+    summary: 'drop a step that waits for approval, and the rest of its workflow',
+    load: () => import('./commands/decide.ts').then(({ reject }) => ({ run: reject })),
+  },
+  {
     name: 'mail',
     synopsis: 'mail list [--url U] [--json]',
     summary: 'show the messages the local mail catcher received',

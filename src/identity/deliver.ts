@@ -16,6 +16,7 @@ export async function deliverChange(client: Client, taskQueue: string, event: Ch
     args: [{ source: event.source, key: event.key }],
     signal: changeSignal,
     signalArgs: [event],
+    staticSummary: `Lifecycle of ${event.source} identity ${event.key}`,
     typedSearchAttributes: [
       { key: IdentityKey, value: event.key },
       { key: IdentitySource, value: event.source },

@@ -26,5 +26,15 @@ export function toOktaProfile(attributes: Record<string, string>): Record<string
   return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [oktaNames[name] ?? name, value]));
 }
 
+/** What Okta holds for the attributes a policy names, by the policy's names; absent ones are left out. */
+export function fromOktaProfile(profile: Record<string, unknown> | undefined, names: string[]): Record<string, string> {
+  return Object.fromEntries(
+    names.flatMap((name) => {
+      const value = profile?.[oktaNames[name] ?? name];
+      return value === undefined || value === null ? [] : [[name, String(value)]];
+    }),
+  );
+}
+
 /** Tenure writes the identity key here, so that a retried create recognises the user it made. */
 export const CORRELATION_ATTRIBUTE = 'employeeNumber';

@@ -26,15 +26,18 @@ function sameRecord(a: IdentityRecord, b: IdentityRecord): boolean {
  * Classifies a change as the policy sees it: which lifecycle event, if any, it is. Becoming
  * active is a rehire only for an identity that was active before; `everActive` says so when the
  * caller knows the identity's history (the identity workflow does). Without it, an identity the
- * source spoke of before is taken to have been active.
+ * source spoke of before is taken to have been active. `leaving` says that a leaver's steps
+ * still wait for their effective moment: the person has not left, so becoming active again is
+ * the termination rescinded, a mover or an update, and no rehire.
  */
-export function classify(policy: Policy, previous: Snapshot, next: IdentityRecord | null, everActive?: boolean): Lifecycle {
+export function classify(policy: Policy, previous: Snapshot, next: IdentityRecord | null, everActive?: boolean, leaving = false): Lifecycle {
   if (previous && next && sameRecord(previous, next)) return 'none';
   const wasActive = isActive(policy, previous);
   const isNowActive = isActive(policy, next);
-  if (!wasActive && isNowActive) return (everActive ?? previous !== undefined) ? 'rehire' : 'joiner';
+  const rescinded = leaving && !wasActive && isNowActive && !!previous;
+  if (!wasActive && isNowActive && !rescinded) return (everActive ?? previous !== undefined) ? 'rehire' : 'joiner';
   if (wasActive && !isNowActive) return 'leaver';
-  if (!wasActive || !previous || !next) return 'none';
+  if ((!wasActive && !rescinded) || !previous || !next) return 'none';
   if (policy.identity.moverAttributes.some((name) => !same(previous[name], next[name]))) return 'mover';
   return 'update';
 }

@@ -60,6 +60,8 @@ export interface DeferredWorkflow {
   lifecycle: Lifecycle;
   at: string;
   steps: PlanStep[];
+  /** The workflow's `onFailure` notice, which must still go out if a step fails at that moment. */
+  onFailure?: PlannedNotification;
 }
 
 /** A date-triggered workflow's next moment; it is planned then, against the record of that time. */
@@ -310,7 +312,8 @@ export function plan(policySet: PolicySet, change: Change): Plan {
   const record = change.next ?? change.previous ?? {};
   const result = startPlan(policySet, policies, change, now, change.next);
   for (const { policy } of policies) {
-    const lifecycle = classify(policy, change.previous, change.next, change.everActive);
+    const leaving = (change.deferred ?? []).some(({ id, lifecycle }) => lifecycle === 'leaver' && id.startsWith(`${policy.metadata.name}/`));
+    const lifecycle = classify(policy, change.previous, change.next, change.everActive, leaving);
     result.lifecycles[policy.metadata.name] = lifecycle;
     for (const workflow of policy.workflows) {
       if (!lifecycleTriggers(workflow).includes(lifecycle)) continue;
@@ -319,7 +322,9 @@ export function plan(policySet: PolicySet, change: Change): Plan {
       const steps = planWorkflow(result, policy, workflow, lifecycle, at);
       const effective = effectiveMoment(workflow, lookup);
       if (effective !== undefined && effective > now) {
-        result.deferred.push({ id: workflowId(policy, workflow), lifecycle, at: new Date(effective).toISOString(), steps });
+        const id = workflowId(policy, workflow);
+        const onFailure = result.onFailure[id];
+        result.deferred.push({ id, lifecycle, at: new Date(effective).toISOString(), steps, ...(onFailure ? { onFailure } : {}) });
       } else {
         result.steps.push(...steps);
       }

@@ -21,6 +21,10 @@ const REQUIRED_TO_CREATE = ['login', 'email', 'first_name', 'last_name'];
 const PASSWORD_PLACEHOLDER = 'LOGIN_PASSWORD';
 /** What an onFailure notice says of the failure, besides the record. */
 const FAILURE_FIELDS = ['failure.error', 'failure.workflow', 'failure.action'];
+/** What an approval request (and its expiry notice, with `expired` true) says, besides the record. */
+const APPROVAL_FIELDS = ['approval.workflow', 'approval.action', 'approval.deadline', 'approval.workflowId', 'approval.expired'];
+/** The fields each kind of notice adds to the record. */
+const NOTICE_FIELDS: Record<NoticeKind, string[]> = { notify: [], 'reset-password': [], 'on-failure': FAILURE_FIELDS, approval: APPROVAL_FIELDS };
 
 /**
  * The checks a schema cannot express: transformers and conditions compile and read only
@@ -208,7 +212,7 @@ export class PolicyChecks {
         ? undefined
         : `<<${PASSWORD_PLACEHOLDER}>> may be used only in a RESET_PASSWORD notify template, where the temporary password exists`;
     }
-    if (kind === 'on-failure' && FAILURE_FIELDS.includes(path)) return undefined;
+    if (NOTICE_FIELDS[kind].includes(path)) return undefined;
     const [root, ...rest] = path.split('.');
     const name = rest.join('.');
     if (root === 'okta' && rest.length > 0) {
@@ -219,7 +223,6 @@ export class PolicyChecks {
     }
     if (root === 'old' && rest.length > 0) return this.attributes?.includes(name) === false ? `<<${path}>>: ${this.unknownAttribute(name)}` : undefined;
     if (!this.attributes || this.attributes.includes(path)) return undefined;
-    const extra = kind === 'on-failure' ? [...FAILURE_FIELDS] : [];
-    return `<<${path}>>: ${this.unknownAttribute(path)}${suggest(path, extra)}`;
+    return `<<${path}>>: ${this.unknownAttribute(path)}${suggest(path, NOTICE_FIELDS[kind])}`;
   }
 }

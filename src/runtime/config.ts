@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { LogLevel } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
+import type { OktaConnection } from '../okta/client.ts';
+import { readPrivateKey, type OktaServiceApp } from '../okta/service-app-auth.ts';
 
 /** The project root, so that commands behave the same from any working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,7 +21,10 @@ export interface TenureConfig {
   intakeHost: string;
   /** Shared secret that HR systems sign webhook bodies with. */
   hrWebhookSecret: string;
-  okta: { orgUrl: string; token: string } | undefined;
+  /** A real Okta org and Tenure's credentials for it; unset, Tenure runs the emulator. */
+  okta: OktaConnection | undefined;
+  /** Without a real org: a service app the emulator registers, and Tenure calls it as, instead of its SSWS token. */
+  oktaEmulatorServiceApp: OktaServiceApp | undefined;
   oktaEmulatorPort: number;
   oktaEmulatorToken: string;
   smtpUrl: string | undefined;
@@ -52,11 +57,49 @@ function logLevelFrom(raw: string | undefined): LogLevel {
 /** The sandbox's well-known secret, refused as soon as a real Okta org is configured. */
 const SANDBOX_WEBHOOK_SECRET = 'tenure-sandbox-secret';
 
+const SERVICE_APP_VARIABLES = ['OKTA_CLIENT_ID', 'OKTA_PRIVATE_KEY', 'OKTA_KEY_ID', 'OKTA_SCOPES'] as const;
+
+/**
+ * The OAuth service app the environment describes, if it describes one. Errors name the
+ * variables, never their values: the key is a secret.
+ */
+function serviceAppFrom(env: NodeJS.ProcessEnv): OktaServiceApp | undefined {
+  if (!SERVICE_APP_VARIABLES.some((name) => env[name])) return undefined;
+  const missing = (['OKTA_CLIENT_ID', 'OKTA_PRIVATE_KEY', 'OKTA_SCOPES'] as const).filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new Error(`OAuth for Okta is half configured: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set (a service app needs OKTA_CLIENT_ID, OKTA_PRIVATE_KEY, OKTA_SCOPES and the key's OKTA_KEY_ID)`);
+  }
+  // A PEM key in an environment file is often written on one line, its newlines as `\n`.
+  const privateKey = (env.OKTA_PRIVATE_KEY as string).replaceAll('\\n', '\n');
+  let kid: string | undefined;
+  try {
+    ({ kid } = readPrivateKey(privateKey));
+  } catch (error) {
+    throw new Error(`OKTA_PRIVATE_KEY cannot be used: ${(error as Error).message}`);
+  }
+  const keyId = env.OKTA_KEY_ID || kid;
+  if (!keyId) throw new Error('OKTA_KEY_ID is not set and OKTA_PRIVATE_KEY has no "kid": Okta refuses a client assertion that names no key');
+  const scopes = (env.OKTA_SCOPES as string).split(/[\s,]+/).filter(Boolean);
+  if (scopes.length === 0) throw new Error('OKTA_SCOPES names no scope: give the Okta API scopes to ask for, e.g. "okta.users.manage okta.groups.manage"');
+  return { clientId: env.OKTA_CLIENT_ID as string, privateKey, keyId, scopes };
+}
+
+/** A real org takes exactly one kind of credential. */
+function oktaConnectionFrom(orgUrl: string, token: string | undefined, serviceApp: OktaServiceApp | undefined): OktaConnection {
+  if (token && serviceApp) {
+    throw new Error('OKTA_API_TOKEN and an OAuth service app (OKTA_CLIENT_ID …) are both set: give Tenure one credential for OKTA_ORG_URL');
+  }
+  if (serviceApp) return { orgUrl, serviceApp };
+  if (token) return { orgUrl, token };
+  throw new Error(
+    'OKTA_ORG_URL is set but no credential for it: set OKTA_API_TOKEN (an SSWS token), or OKTA_CLIENT_ID, OKTA_PRIVATE_KEY, OKTA_KEY_ID and OKTA_SCOPES (an OAuth service app)',
+  );
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
   const orgUrl = env.OKTA_ORG_URL;
-  if (orgUrl && !env.OKTA_API_TOKEN) {
-    throw new Error('OKTA_ORG_URL is set but OKTA_API_TOKEN is not: Tenure needs an SSWS token for a real Okta org');
-  }
+  const serviceApp = serviceAppFrom(env);
+  const okta = orgUrl ? oktaConnectionFrom(orgUrl, env.OKTA_API_TOKEN, serviceApp) : undefined;
   if (orgUrl && !env.HR_WEBHOOK_SECRET) {
     throw new Error('OKTA_ORG_URL is set but HR_WEBHOOK_SECRET is not: a real Okta org must not take HR events signed with the sandbox secret');
   }
@@ -71,7 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     intakePort: intFrom(env, 'TENURE_INTAKE_PORT', 8080),
     intakeHost: env.TENURE_INTAKE_HOST || '127.0.0.1',
     hrWebhookSecret: env.HR_WEBHOOK_SECRET || SANDBOX_WEBHOOK_SECRET,
-    okta: orgUrl ? { orgUrl, token: env.OKTA_API_TOKEN as string } : undefined,
+    okta,
+    oktaEmulatorServiceApp: okta ? undefined : serviceApp,
     oktaEmulatorPort: intFrom(env, 'OKTA_EMULATOR_PORT', 8090),
     oktaEmulatorToken: env.OKTA_EMULATOR_TOKEN || 'tenure-sandbox-token',
     smtpUrl: env.SMTP_URL || undefined,

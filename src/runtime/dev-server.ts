@@ -13,6 +13,8 @@ export interface DevServerOptions {
   namespace: string;
   /** Tests run without the UI, so several servers can run side by side. */
   headless?: boolean;
+  /** Server settings (`--dynamic-config-value`), for tests that need a limit reached sooner. */
+  dynamicConfig?: Record<string, string | number>;
 }
 
 export interface DevServer {
@@ -38,6 +40,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--namespace', options.namespace,
     '--log-level', 'error',
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([name, value]) => ['--dynamic-config-value', `${name}=${JSON.stringify(value)}`]),
   ];
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

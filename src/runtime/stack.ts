@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
+import type { LogEntry } from '@temporalio/worker';
 import { startMailCatcher, type MailCatcher } from '../emulator/mail/catcher.ts';
-import { startOktaEmulator, type OktaEmulator } from '../emulator/okta/server.ts';
+import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../emulator/okta/server.ts';
 import { deliverChange } from '../identity/deliver.ts';
 import { createMailer, type Mailer } from '../notify/mailer.ts';
 import { createOktaClient, type OktaClient } from '../okta/client.ts';
+import { publicJwkOf } from '../okta/service-app-auth.ts';
 import { ensureGroups } from '../okta/groups.ts';
 import { identityKeyAttribute, loadPolicySet, type PolicySet } from '../policy/loader.ts';
 import { buildIntakeServer } from '../server/intake.ts';
@@ -24,6 +26,12 @@ export interface StackOptions {
   /** Tests run the dev server without its UI, so that several can run side by side. */
   headless?: boolean;
   log?: (line: string) => void;
+  /** Where the worker's log entries go instead of stderr; tests read them. */
+  workerLog?: (entry: LogEntry) => void;
+  /** Dev server settings for tests: `limit.historyCount.suggestContinueAsNew` and the like. */
+  devServerConfig?: Record<string, string | number>;
+  /** Emulator settings for tests and benchmarks: smaller rate limits, a seeded fault draw. */
+  oktaEmulator?: Pick<OktaEmulatorOptions, 'rateLimits' | 'random'>;
 }
 
 export interface TenureStack {
@@ -56,26 +64,32 @@ async function startTemporal(config: TenureConfig, options: StackOptions, stops:
     uiPort: config.temporalUiPort,
     namespace: config.temporalNamespace,
     headless: options.headless,
+    dynamicConfig: options.devServerConfig,
   });
   stops.push(() => server.stop());
   return { address: server.address, uiUrl: server.uiUrl, connection: server.connection };
 }
 
 /**
- * A real org when configured; otherwise the emulator, given the groups the example policy uses.
- * The emulated org is saved beside the dev server's data, so that a restarted sandbox finds the
+ * A real org when configured; otherwise the emulator, given the groups the example policy uses,
+ * and called as the configured service app when there is one. The emulated org is saved beside the dev server's data, so that a restarted sandbox finds the
  * users its workflows made.
  */
-async function startOkta(config: TenureConfig, stops: Stopper[]) {
+async function startOkta(config: TenureConfig, options: StackOptions, stops: Stopper[]) {
   if (config.okta) return { okta: createOktaClient(config.okta), url: config.okta.orgUrl, emulator: undefined };
+  const serviceApp = config.oktaEmulatorServiceApp;
   const emulator = await startOktaEmulator({
     port: config.oktaEmulatorPort,
     token: config.oktaEmulatorToken,
     admin: true,
     stateFile: path.join(config.dataDir, 'okta-emulator.json'),
+    oauthClients: serviceApp ? [{ clientId: serviceApp.clientId, name: 'Tenure', keys: [publicJwkOf(serviceApp)], scopes: serviceApp.scopes }] : [],
+    ...options.oktaEmulator,
   });
   stops.push(() => emulator.close());
-  const okta = createOktaClient({ orgUrl: emulator.url, token: config.oktaEmulatorToken });
+  const okta = createOktaClient(
+    serviceApp ? { orgUrl: emulator.url, serviceApp } : { orgUrl: emulator.url, token: config.oktaEmulatorToken },
+  );
   await ensureGroups(okta, JSON.parse(await readFile(path.join(projectRoot, 'examples/okta-groups.json'), 'utf8')));
   return { okta, url: emulator.url, emulator };
 }
@@ -118,7 +132,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     let okta: Awaited<ReturnType<typeof startOkta>> | undefined;
     let mail: Awaited<ReturnType<typeof startMail>> | undefined;
     if (role !== 'intake') {
-      okta = await startOkta(config, stops);
+      okta = await startOkta(config, options, stops);
       mail = await startMail(config, stops);
       const worker = await startWorker({
         address: temporal.address,
@@ -126,6 +140,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
         taskQueue: config.taskQueue,
         dependencies: { policySet, okta: okta.okta, mailer: mail.mailer },
         logLevel: config.logLevel,
+        log: options.workerLog,
       });
       stops.push(() => worker.stop());
     }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { LogLevel } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../../activities/index.ts';
 import { projectRoot } from './config.ts';
 
@@ -14,9 +14,9 @@ let runtimeInstalled = false;
  * Tenure stops its parts itself, in order, on Ctrl-C; the SDK's own signal handling would drain
  * the worker behind Tenure's back.
  */
-function installRuntime(logLevel: LogLevel): void {
+function installRuntime(logLevel: LogLevel, log: ((entry: LogEntry) => void) | undefined): void {
   if (runtimeInstalled) return;
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(logLevel) });
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(logLevel, log) });
   runtimeInstalled = true;
 }
 
@@ -26,8 +26,10 @@ export async function startWorker(options: {
   taskQueue: string;
   dependencies: ActivityDependencies;
   logLevel: LogLevel;
+  /** Receives the worker's log entries instead of stderr (the runtime's first worker decides). */
+  log?: (entry: LogEntry) => void;
 }): Promise<RunningWorker> {
-  installRuntime(options.logLevel);
+  installRuntime(options.logLevel, options.log);
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await Worker.create({
     connection,

@@ -4,6 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import okta from '@okta/okta-sdk-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOktaEmulator, type OktaEmulator } from '../../src/emulator/okta/server.ts';
 import { createOktaClient, type OktaClient } from '../../src/okta/client.ts';
@@ -72,7 +73,8 @@ describe('faults', () => {
       random: () => draw,
       rateLimits: { windowSeconds: 1 },
     });
-    client = createOktaClient({ orgUrl: emulator.url, token: TOKEN });
+    // The SDK's own retrying executor, which rides out injected 429s as any Okta client would.
+    client = createOktaClient({ orgUrl: emulator.url, token: TOKEN }, { requestExecutor: new okta.DefaultRequestExecutor() });
     user = await client.userApi.createUser({ body: { profile: newProfile() } });
   });
   afterAll(async () => {

@@ -162,7 +162,8 @@ describe('the SDK against a short window', () => {
     const clock = manualClock();
     const emulator = await startOktaEmulator({ token: TOKEN, now: clock.read, rateLimits: { windowSeconds: 1, limits: { user: 1 } } });
     try {
-      const client = createOktaClient({ orgUrl: emulator.url, token: TOKEN });
+      // The SDK's own retrying executor, as other Okta clients use it; Tenure's paces instead.
+      const client = createOktaClient({ orgUrl: emulator.url, token: TOKEN }, { requestExecutor: new okta.DefaultRequestExecutor() });
       const served: number[] = [];
       client.requestExecutor.on('response', (response: { status: number }) => served.push(response.status));
       // The SDK waits for real; the emulator's window ends when the SDK starts waiting.

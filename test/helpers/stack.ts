@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type TenureConfig } from '../../src/runtime/config.ts';
 import { freePort } from '../../src/runtime/ports.ts';
-import { startTenure, type TenureStack } from '../../src/runtime/stack.ts';
+import { startTenure, type StackOptions, type TenureStack } from '../../src/runtime/stack.ts';
 
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
 
@@ -11,7 +11,7 @@ export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
  * The whole of Tenure on its embedded defaults (real Temporal dev server, worker, Okta emulator,
  * SMTP catcher) on free ports and a fresh data folder, so test files never share state.
  */
-export async function startTestStack(overrides: Partial<TenureConfig> = {}): Promise<TenureStack> {
+export async function startTestStack(overrides: Partial<TenureConfig> = {}, options: Omit<StackOptions, 'headless'> = {}): Promise<TenureStack> {
   const config: TenureConfig = {
     ...loadConfig({}),
     temporalPort: await freePort(),
@@ -24,7 +24,7 @@ export async function startTestStack(overrides: Partial<TenureConfig> = {}): Pro
     dataDir: await mkdtemp(path.join(tmpdir(), 'tenure-data-')),
     ...overrides,
   };
-  return startTenure(config, { headless: true });
+  return startTenure(config, { ...options, headless: true });
 }
 
 /**

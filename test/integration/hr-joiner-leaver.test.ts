@@ -12,6 +12,7 @@ import type { OktaClient } from '../../src/okta/client.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
+import { takePassword } from '../helpers/secrets.ts';
 import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
 
 let stack: TenureStack;
@@ -86,7 +87,8 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     const status = await handled(workflowId, 'hr-evt-1001', 1);
     const user = await okta.userApi.getUser({ userId: login });
     expect(status.oktaUserId).toBe(user.id);
-    expect(user.status).toBe('PROVISIONED');
+    // The welcome mail carries a temporary password, which Okta asks the person to change.
+    expect(user.status).toBe('PASSWORD_EXPIRED');
     expect(user.profile).toMatchObject({
       login,
       email: login,
@@ -105,8 +107,11 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     });
     expect(mail.to).toEqual(['grace.hopper@example.com']);
     expect(mail.subject).toBe('Zoë Lindqvist joins Engineering: their Okta account is ready');
-    expect(mail.text).toContain(`Their Okta login is ${login}, and they are in the groups staff and dept-engineering.`);
-    expect(mail.html).toContain(`<code>${login}</code>`);
+    const { password, masked } = takePassword(mail.text, /password is:\n\n {2}(\S+)\n/);
+    expect(password.length).toBeGreaterThanOrEqual(8);
+    expect(masked).toContain(`Their Okta login is ${login}, and their temporary password is:\n\n  <password>\n`);
+    // A boolean, so that a failure cannot print the password the HTML part carries.
+    expect(mail.html?.includes(`<code>${login}</code>, and their temporary password is`)).toBe(true);
   });
 
   it('applies the same event posted twice once (by its event id): one user, one email', async () => {
@@ -143,9 +148,9 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
     const activities = history.events!.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     expect(activities).toEqual([
-      'planChange', 'syncIdentity', 'manageRelationships', 'notify', 'manageRelationships',
+      'planChange', 'syncIdentity', 'createEntitlement', 'manageRelationships', 'resetPassword', 'manageRelationships',
       'planChange',
-      'planChange', 'deprovisionIdentity',
+      'planChange', 'groupsToRemove', 'deprovisionIdentity',
     ]);
     const description = await stack.client.workflow.getHandle(workflowId).describe();
     expect(description.typedSearchAttributes.get(IdentityKey)).toBe('E1001');
@@ -159,7 +164,8 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
 });
 
 describe('a change Okta cannot take', () => {
-  const record = { employee_id: 'E3003', first_name: 'Lin', last_name: 'Park', department: 'Legal', title: 'Counsel', manager_email: 'm@example.com', status: 'active' };
+  // A space in the first name makes a login Okta refuses.
+  const record = { employee_id: 'E3003', first_name: 'Lin Mei', last_name: 'Park', department: 'Legal', title: 'Counsel', manager_email: 'm@example.com', status: 'active' };
 
   it('is stopped with the reason in the workflow status, and the identity takes the corrected event after it', async () => {
     const workflowId = 'identity/hr/E3003';
@@ -169,12 +175,14 @@ describe('a change Okta cannot take', () => {
       expect(status.lastEventId).toBe('hr-evt-3003');
       return status;
     });
-    expect(failed.lastError).toBe('hr-evt-3003: group "dept-legal" does not exist in Okta');
+    expect(failed.lastError).toBe(
+      'hr-evt-3003: SYNC_IDENTITIES E3003: Okta answered 400 E0000001 Api validation failed: login (login: Username must be in the form of an email address; email: Does not match required pattern)',
+    );
     expect(failed.applied).toBe(0);
-    expect(stack.mailCatcher!.messages().filter((message) => message.to.includes('m@example.com'))).toEqual([]);
+    expect(stack.mailCatcher!.messages().filter((message) => message.to.includes('m@example.com')).map((message) => message.subject)).toEqual([]);
 
-    // HR corrects the department: still a joiner, since the failed change was not recorded as applied.
-    expect((await post(JSON.stringify({ eventId: 'hr-evt-3004', record: { ...record, department: 'Sales' } })))).toMatchObject({ status: 202 });
+    // HR corrects the name: still a joiner, since the failed change was not recorded as applied.
+    expect((await post(JSON.stringify({ eventId: 'hr-evt-3004', record: { ...record, first_name: 'Lin', department: 'Sales' } })))).toMatchObject({ status: 202 });
     await handled(workflowId, 'hr-evt-3004', 1);
     const user = await okta.userApi.getUser({ userId: 'lin.park@example.com' });
     expect(user.profile?.department).toBe('Sales');
@@ -225,11 +233,11 @@ describe('a leaver with a future termination date', () => {
     expect((await post(JSON.stringify({ eventId: 'hr-evt-4005', record: { ...record, status: 'terminated', termination_date: '2099-12-31' } }))).status).toBe(202);
     const leaving = await handled(workflowId, 'hr-evt-4005', 2);
     expect(leaving.deferred).toMatchObject([{ id: 'employees/leaver', lifecycle: 'leaver', at: '2099-12-31T17:00:00.000Z' }]);
-    expect((await okta.userApi.getUser({ userId: joined.oktaUserId! })).status).toBe('PROVISIONED');
+    expect((await okta.userApi.getUser({ userId: joined.oktaUserId! })).status).toBe('PASSWORD_EXPIRED');
 
     expect((await post(JSON.stringify({ eventId: 'hr-evt-4006', record }))).status).toBe(202);
     const rehired = await handled(workflowId, 'hr-evt-4006', 3);
     expect(rehired.deferred).toEqual([]);
-    expect((await okta.userApi.getUser({ userId: joined.oktaUserId! })).status).toBe('PROVISIONED');
+    expect((await okta.userApi.getUser({ userId: joined.oktaUserId! })).status).toBe('PASSWORD_EXPIRED');
   });
 });

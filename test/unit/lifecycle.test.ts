@@ -39,6 +39,14 @@ describe('lifecycle classification', () => {
   ] as const)('%s → %s', (_name, previous, next, everActive, expected) => {
     expect(classify(policy, previous, next, everActive)).toBe(expected);
   });
+
+  it.each([
+    ['active again', active, 'update'],
+    ['active again in another department', { ...active, department: 'Finance' }, 'mover'],
+    ['still terminated, edited', { ...terminated, title: 'x' }, 'none'],
+  ] as const)('while a termination waits for its date, %s → %s: the person never left', (_name, next, expected) => {
+    expect(classify(policy, terminated, next, true, true)).toBe(expected);
+  });
 });
 
 describe('planner', () => {
@@ -111,11 +119,24 @@ describe('planner', () => {
       expect(unknown.steps.map((step) => step.action.action)).toEqual(['DEPROVISION_IDENTITY']);
     });
 
+    it('keeps its onFailure notice with it, for a failure at that moment', async () => {
+      const text = deferredLeaver.replace("    effective:", "    onFailure: { template: failed, to: it@example.com }\n    effective:");
+      const dirs = await policyFixture({
+        policies: { 'employees.yaml': text },
+        templates: { 'welcome.yaml': welcomeTemplate, 'failed.yaml': "subject: 'Not deprovisioned: <<employee_id>>'\ntext: '<<failure.error>>'\n" },
+      });
+      const set = await loadPolicySet(dirs.policiesDir, dirs.templatesDir);
+      const early = plan(set, { source: 'hr', key: 'E7', previous: joiner, next: leaving, now });
+      expect(early.deferred).toMatchObject([{ id: 'employees/leaver', onFailure: { template: 'failed', to: 'it@example.com', context: { employee_id: 'E7' } } }]);
+    });
+
     it('is cancelled by a rehire before the date, kept through other changes, and moved with the date', async () => {
       const set = await policySet(deferredLeaver);
       const deferred = [{ id: 'employees/leaver', lifecycle: 'leaver' as const, at: '2026-12-31T17:00:00.000Z' }];
-      const rehired = plan(set, { source: 'hr', key: 'E7', previous: leaving, next: joiner, now, everActive: true, deferred });
-      expect(rehired.review).toEqual({ 'employees/leaver': null });
+      const rescinded = plan(set, { source: 'hr', key: 'E7', previous: leaving, next: joiner, now, everActive: true, deferred });
+      expect(rescinded.review).toEqual({ 'employees/leaver': null });
+      // The person never left, so nothing of a rehire (a new password, groups back) is planned.
+      expect(rescinded.lifecycles).toEqual({ employees: 'update' });
       const edited = plan(set, { source: 'hr', key: 'E7', previous: leaving, next: { ...leaving, department: 'Ops' }, now, deferred });
       expect(edited.review).toEqual({ 'employees/leaver': '2026-12-31T17:00:00.000Z' });
       const postponed = plan(set, { source: 'hr', key: 'E7', previous: leaving, next: { ...leaving, termination_date: '2027-01-15' }, now, deferred });

@@ -6,6 +6,10 @@ import { SMTPServer } from 'smtp-server';
 
 export interface CaughtMessage {
   id: string;
+  /** The sender's Message-ID, which stays the same when a sender retries a message. */
+  messageId: string | undefined;
+  /** How many times SMTP was handed this message; the mailbox shows it once. */
+  deliveries: number;
   receivedAt: string;
   from: string;
   to: string[];
@@ -33,8 +37,9 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
 }
 
 /**
- * A real SMTP server that keeps every message it receives, so that sandbox users and tests see
- * exactly what a mail server would have been handed.
+ * A real SMTP server and the mailbox behind it, so that sandbox users and tests see what a
+ * recipient would. As large mailbox providers do, it keeps one copy of a message handed over
+ * again under the same Message-ID and recipients (a sender's retry), and counts the deliveries.
  */
 export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
   const host = options.host ?? '127.0.0.1';
@@ -47,15 +52,25 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
-          inbox.push({
-            id: randomUUID(),
-            receivedAt: new Date().toISOString(),
-            from: addresses(parsed.from)[0] ?? session.envelope.mailFrom?.toString() ?? '',
-            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-            subject: parsed.subject ?? '',
-            text: parsed.text ?? '',
-            html: parsed.html === false ? undefined : parsed.html,
-          });
+          const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+          const resent = parsed.messageId
+            ? inbox.find((message) => message.messageId === parsed.messageId && message.to.join() === to.join())
+            : undefined;
+          if (resent) {
+            resent.deliveries += 1;
+          } else {
+            inbox.push({
+              id: randomUUID(),
+              messageId: parsed.messageId,
+              deliveries: 1,
+              receivedAt: new Date().toISOString(),
+              from: addresses(parsed.from)[0] ?? session.envelope.mailFrom?.toString() ?? '',
+              to,
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              html: parsed.html === false ? undefined : parsed.html,
+            });
+          }
           callback();
         })
         .catch((error: Error) => callback(error));

@@ -2,17 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { ADMIN_PREFIX, isEndpointFamily } from './endpoint-families.ts';
 import { OktaError, apiValidationFailed } from './errors.ts';
 import { FaultRuleSchema, type FaultTarget, type Faults } from './faults.ts';
+import type { RateLimiter } from './rate-limits.ts';
 import { applySeed } from './seed.ts';
 import type { OktaStore } from './store.ts';
 
 /**
- * The emulator's own API, beside Okta's: inject faults, empty the org, seed it. Off unless asked
- * for, and only for the emulator's SSWS token (checked before any route runs).
+ * The emulator's own API, beside Okta's: inject faults, read the rate-limit counts, empty the org,
+ * seed it. Off unless asked for, and only for the emulator's SSWS token (checked before any route
+ * runs).
  */
 
 export interface AdminOptions {
   store: OktaStore;
   faults: Faults;
+  rateLimiter: RateLimiter;
 }
 
 function faultTarget(raw: string): FaultTarget {
@@ -21,7 +24,7 @@ function faultTarget(raw: string): FaultTarget {
 }
 
 export async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
-  const { store, faults } = options;
+  const { store, faults, rateLimiter } = options;
 
   app.get(`${ADMIN_PREFIX}/faults`, async () => faults.list());
 
@@ -45,6 +48,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     faults.clear(faultTarget(request.params.target));
     return reply.code(204).send();
   });
+
+  app.get(`${ADMIN_PREFIX}/rate-limits`, async () => rateLimiter.usage());
 
   /** Empties the org, back to the built-in Everyone group. Faults stay as they are. */
   app.post(`${ADMIN_PREFIX}/reset`, async (_request, reply) => {

@@ -1,66 +1,22 @@
+import { isUnder } from '../../okta/endpoint-families.ts';
+
 /**
- * Okta counts rate limits, and grants OAuth scopes, per family of endpoints rather than per route:
- * listing users and fetching one user draw on different quotas, every group endpoint on one.
- * The emulator classifies each request by its path alone, so that routes added later fall into
- * their family without registering anywhere.
+ * The endpoint families are Okta's, shared with the client (src/okta/endpoint-families.ts); they
+ * are re-exported here so that the emulator's modules find all of its path classification in one
+ * place. The admin API is the emulator's own.
  */
-
-export const ENDPOINT_FAMILIES = [
-  /** `/api/v1/users`: list, search and create. */
-  'users',
-  /** `/api/v1/users/{idOrLogin}`: get, update, delete one user. */
-  'user',
-  /** `/api/v1/users/{id}/…`: lifecycle operations, a user's groups, sessions. */
-  'userOperations',
-  /** `/api/v1/groups` and everything under it. */
-  'groups',
-  /** `/api/v1/logs`. */
-  'logs',
-  /** `/api/v1/eventHooks` and everything under it. */
-  'eventHooks',
-  /** `/oauth2/v1/token`. */
-  'token',
-  /** Any other path. */
-  'other',
-] as const;
-
-export type EndpointFamily = (typeof ENDPOINT_FAMILIES)[number];
+export {
+  ENDPOINT_FAMILIES,
+  endpointFamily,
+  isEndpointFamily,
+  pathOf,
+  TOKEN_PATH,
+  type EndpointFamily,
+} from '../../okta/endpoint-families.ts';
 
 /** The emulator's own admin API, which is neither rate limited nor subject to injected faults. */
 export const ADMIN_PREFIX = '/emulator/v1';
 
-/** The org authorization server's token endpoint. */
-export const TOKEN_PATH = '/oauth2/v1/token';
-
-const USERS = '/api/v1/users';
-
-function isUnder(path: string, prefix: string): boolean {
-  return path === prefix || path.startsWith(`${prefix}/`);
-}
-
-/** The path of a request URL, without its query string. */
-export function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
-
-export function endpointFamily(path: string): EndpointFamily {
-  if (isUnder(path, USERS)) {
-    const rest = path.slice(USERS.length + 1);
-    if (rest === '') return 'users';
-    return rest.includes('/') ? 'userOperations' : 'user';
-  }
-  if (isUnder(path, '/api/v1/groups')) return 'groups';
-  if (isUnder(path, '/api/v1/logs')) return 'logs';
-  if (isUnder(path, '/api/v1/eventHooks')) return 'eventHooks';
-  if (path === TOKEN_PATH) return 'token';
-  return 'other';
-}
-
 export function isAdminPath(path: string): boolean {
   return isUnder(path, ADMIN_PREFIX);
-}
-
-export function isEndpointFamily(name: string): name is EndpointFamily {
-  return (ENDPOINT_FAMILIES as readonly string[]).includes(name);
 }

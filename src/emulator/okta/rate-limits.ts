@@ -35,10 +35,27 @@ export interface Quota {
   resetSeconds: number;
 }
 
+/** What one family's quota has let through and turned away since the emulator started. */
+export interface FamilyUsage {
+  limit: number;
+  /** Requests the quota let through, whatever was answered to them (an injected fault may still have failed them). */
+  served: number;
+  /** 429 E0000047 answers, over the quota or forced by an injected fault. */
+  rateLimited: number;
+}
+
+export interface RateLimitUsage {
+  windowSeconds: number;
+  families: Record<EndpointFamily, FamilyUsage>;
+}
+
+/** A family's current window, and its counts since the emulator started. */
 interface Window {
   readonly limit: number;
   start: number;
   used: number;
+  served: number;
+  rateLimited: number;
 }
 
 /**
@@ -60,7 +77,7 @@ export class RateLimiter {
     for (const family of ENDPOINT_FAMILIES) {
       const limit = options.limits?.[family] ?? OKTA_PER_MINUTE[family] * DEFAULT_SCALE;
       if (!Number.isInteger(limit) || limit < 0) throw new Error(`rate limit for ${family} must be a whole number, got ${limit}`);
-      windows[family] = { limit, start: 0, used: 0 };
+      windows[family] = { limit, start: 0, used: 0, served: 0, rateLimited: 0 };
     }
     this.windows = windows;
   }
@@ -69,13 +86,30 @@ export class RateLimiter {
   take(family: EndpointFamily, nowMs: number): Quota & { allowed: boolean } {
     const window = this.current(family, nowMs);
     const allowed = window.used < window.limit;
-    if (allowed) window.used += 1;
+    if (allowed) {
+      window.used += 1;
+      window.served += 1;
+    } else {
+      window.rateLimited += 1;
+    }
     return { ...this.quotaOf(window), allowed };
   }
 
-  /** The quota a forced 429 reports: nothing left until the window ends. */
+  /** The quota a forced 429 reports: nothing left until the window ends. The 429 is counted. */
   exhausted(family: EndpointFamily, nowMs: number): Quota {
-    return { ...this.quotaOf(this.current(family, nowMs)), remaining: 0 };
+    const window = this.current(family, nowMs);
+    window.rateLimited += 1;
+    return { ...this.quotaOf(window), remaining: 0 };
+  }
+
+  /** Every family's limit and counts, for load tests that measure how much of the budget they use. */
+  usage(): RateLimitUsage {
+    const families = {} as Record<EndpointFamily, FamilyUsage>;
+    for (const family of ENDPOINT_FAMILIES) {
+      const { limit, served, rateLimited } = this.windows[family];
+      families[family] = { limit, served, rateLimited };
+    }
+    return { windowSeconds: this.windowMs / 1000, families };
   }
 
   private current(family: EndpointFamily, nowMs: number): Window {

@@ -143,7 +143,7 @@ function buildApp(store: OktaStore, platform: Platform): FastifyInstance {
   app.register(groupRoutes, { store });
   app.register(logRoutes, { store });
   app.register(eventHookRoutes, { store });
-  if (platform.admin) app.register(adminRoutes, { store, faults });
+  if (platform.admin) app.register(adminRoutes, { store, faults, rateLimiter: platform.rateLimiter });
   return app;
 }
 

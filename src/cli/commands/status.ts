@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util';
+import { statusQuery, type IdentityStatus } from '../../../workflows/definitions.ts';
+import { withIdentityWorkflow } from '../identity-handle.ts';
+
+function print(status: IdentityStatus): void {
+  const rows: Array<[string, string]> = [
+    ['Identity', `${status.source}/${status.key}`],
+    ['State', status.lifecycleState],
+    ['Okta user', status.oktaUserId ?? (status.deleted ? '(deleted)' : '(none)')],
+    ['Changes', `${status.applied} applied, ${status.pending} queued${status.lastEventId ? `, last event ${status.lastEventId}` : ''}`],
+    ['Policy set', status.policyVersion ?? '–'],
+  ];
+  if (status.lastError) rows.push(['Last error', status.lastError]);
+  if (status.removedGroups.length) rows.push(['To restore', status.removedGroups.join(', ')]);
+  console.log(rows.map(([name, value]) => `${name.padEnd(12)}${value}`).join('\n'));
+  const scheduled = [
+    ...status.deferred.map(({ at, id, lifecycle, steps }) => `  ${at}  ${id} (${lifecycle}): ${steps.map((step) => step.action.action).join(', ')}`),
+    ...status.schedule.map(({ at, id }) => `  ${at}  ${id} (date trigger)`),
+    ...status.approvals.map(({ deadline, id, action }) => `  ${deadline}  ${id}: ${action} awaits approval until then (tenure approve|reject)`),
+  ].sort();
+  console.log(scheduled.length ? `Scheduled:\n${scheduled.join('\n')}` : 'Scheduled:  nothing');
+  console.log(`Record:\n${JSON.stringify(status.record, null, 2).replace(/^/gm, '  ')}`);
+}
+
+/** `tenure status <workflow id> [--json]`: the identity's record, state and what is scheduled for it. */
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, address: { type: 'string' } } });
+  if (positionals.length !== 1) throw new Error('usage: tenure status <workflow id | source/key> [--json] [--address HOST:PORT]');
+  const status = await withIdentityWorkflow(positionals[0]!, values.address, (handle) => handle.query(statusQuery));
+  if (values.json) console.log(JSON.stringify(status, null, 2));
+  else print(status);
+}

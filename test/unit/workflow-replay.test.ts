@@ -1,0 +1,29 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { expect, it } from 'vitest';
+import { projectRoot } from '../../src/runtime/config.ts';
+import { HISTORIES_DIR } from '../helpers/histories.ts';
+
+/*
+ * Workflows run for months (a leaver dated next year waits that long), so today's workflow code
+ * must replay the histories that earlier code wrote. The recordings come from the integration
+ * tests (TENURE_RECORD_HISTORIES=1 npx vitest run test/integration); a change that breaks one
+ * needs `patched()` in the workflow, not a new recording.
+ */
+it('replays every recorded identity workflow history with the current workflow code', { timeout: 120_000 }, async () => {
+  const files = (await readdir(HISTORIES_DIR)).filter((name) => name.endsWith('.json')).sort();
+  expect(files.length).toBeGreaterThanOrEqual(5);
+  const histories = await Promise.all(
+    files.map(async (name) => ({
+      workflowId: path.basename(name, '.json'),
+      history: historyFromJSON(JSON.parse(await readFile(path.join(HISTORIES_DIR, name), 'utf8'))),
+    })),
+  );
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowsPath: path.join(projectRoot, 'workflows/index.ts') }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  expect(failures).toEqual([]);
+});

@@ -1,0 +1,50 @@
+import type { IdentityStatus, LifecycleState } from './definitions.ts';
+
+export type IdentityState = Omit<IdentityStatus, 'pending' | 'lifecycleState'>;
+
+export function initialState(source: string, key: string): IdentityState {
+  return {
+    source,
+    key,
+    record: null,
+    known: false,
+    active: false,
+    everActive: false,
+    policyVersion: undefined,
+    oktaUserId: undefined,
+    oktaProfile: {},
+    removedGroups: [],
+    deleted: false,
+    applied: 0,
+    lastEventId: undefined,
+    lastError: undefined,
+    deferred: [],
+    schedule: [],
+    approvals: [],
+  };
+}
+
+export function lifecycleStateOf(state: IdentityState): LifecycleState {
+  if (state.approvals.length > 0) return 'awaiting-approval';
+  if (state.deferred.some(({ lifecycle }) => lifecycle === 'leaver')) return 'leaving';
+  if (state.active) return 'active';
+  if (state.deleted) return 'deleted';
+  if (state.everActive) return 'inactive';
+  return state.known ? 'joining' : 'new';
+}
+
+/** The Markdown the Temporal UI shows as the run's current details. */
+export function describe(state: IdentityState, pending: number): string {
+  const lines = [
+    `**${state.source}/${state.key}**: ${lifecycleStateOf(state)}`,
+    `Okta user: ${state.oktaUserId ?? (state.deleted ? 'deleted' : 'none yet')}${state.oktaProfile.login ? ` (${state.oktaProfile.login})` : ''}`,
+    `Changes applied: ${state.applied}${state.lastEventId ? `, last event ${state.lastEventId}` : ''}${pending ? `, ${pending} queued` : ''}`,
+    `Policy set: ${state.policyVersion ?? '–'}`,
+    ...state.deferred.map(({ id, lifecycle, at }) => `Waiting: ${id} (${lifecycle}) at ${at}`),
+    ...state.schedule.map(({ id, at }) => `Scheduled: ${id} at ${at}`),
+    ...state.approvals.map(({ id, action, deadline }) => `Awaiting approval: ${action} of ${id}, until ${deadline}`),
+    ...(state.removedGroups.length ? [`Groups to restore on rehire: ${state.removedGroups.join(', ')}`] : []),
+    ...(state.lastError ? [`Last error: ${state.lastError}`] : []),
+  ];
+  return lines.join('  \n');
+}
