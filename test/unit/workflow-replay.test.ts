@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { expect, it } from 'vitest';
 import { projectRoot } from '../../src/runtime/config.ts';
 import { HISTORIES_DIR } from '../helpers/histories.ts';
@@ -12,6 +12,9 @@ import { HISTORIES_DIR } from '../helpers/histories.ts';
  * tests (TENURE_RECORD_HISTORIES=1 npx vitest run test/integration); a change that breaks one
  * needs `patched()` in the workflow, not a new recording.
  */
+// The replay worker's start and stop would otherwise fill the test output at INFO.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
 it('replays every recorded identity workflow history with the current workflow code', { timeout: 120_000 }, async () => {
   const files = (await readdir(HISTORIES_DIR)).filter((name) => name.endsWith('.json')).sort();
   expect(files.length).toBeGreaterThanOrEqual(5);
