@@ -11,10 +11,12 @@ export interface NotifyInput {
   messageId: string;
 }
 
+export type RenderTemplate = (name: string, context: object) => RenderedMessage;
+
 /** Templates by name, each compiled once; a rendering problem is final, since a retry renders the same. */
-export function templateRenderer(templates: Map<string, Template>) {
+export function templateRenderer(templates: Map<string, Template>): RenderTemplate {
   const compiled = new Map<string, CompiledTemplate>();
-  return (name: string, context: object): RenderedMessage => {
+  return (name, context) => {
     const source = templates.get(name);
     if (!source) throw ApplicationFailure.nonRetryable(`unknown template "${name}"`, 'UnknownTemplate');
     if (!compiled.has(name)) compiled.set(name, compileTemplate(source));
@@ -37,7 +39,7 @@ export const messageHandedOver = {
   now: (): void => Context.current().heartbeat(SENT),
 };
 
-export function notifyActivities(render: ReturnType<typeof templateRenderer>, mailer: Mailer) {
+export function notifyActivities(render: RenderTemplate, mailer: Mailer) {
   return {
     /** Renders a template and sends it; an SMTP outage fails the attempt, and Temporal retries it. */
     async notify(input: NotifyInput): Promise<{ to: string; subject: string }> {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { OktaClient } from '../src/okta/client.ts';
-import { hasErrorCode, isOktaApiError, toActivityError } from '../src/okta/errors.ts';
+import { isOktaApiError, toActivityError } from '../src/okta/errors.ts';
 import { GroupDirectory, type OktaGroupRef } from '../src/okta/groups.ts';
 import { CORRELATION_ATTRIBUTE, fromOktaProfile, toOktaProfile } from '../src/okta/profile.ts';
 

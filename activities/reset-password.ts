@@ -2,7 +2,7 @@ import type { Mailer } from '../src/notify/mailer.ts';
 import type { OktaClient } from '../src/okta/client.ts';
 import { toActivityError } from '../src/okta/errors.ts';
 import { expireWithTemporaryPassword } from '../src/okta/password.ts';
-import { messageHandedOver, type NotifyInput, type templateRenderer } from './notify.ts';
+import { messageHandedOver, type NotifyInput, type RenderTemplate } from './notify.ts';
 
 /** Hides the password in a text that may leave the activity (an SMTP error quoting the message). */
 function withoutSecret(error: unknown, secret: string): Error {
@@ -10,7 +10,7 @@ function withoutSecret(error: unknown, secret: string): Error {
   return new Error(`sending the temporary password failed: ${message.split(secret).join('********')}`);
 }
 
-export function resetPasswordActivities(okta: OktaClient, render: ReturnType<typeof templateRenderer>, mailer: Mailer) {
+export function resetPasswordActivities(okta: OktaClient, render: RenderTemplate, mailer: Mailer) {
   return {
     /**
      * Gives the user a temporary password and mails it, in one activity, so that the password

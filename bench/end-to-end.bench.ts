@@ -1,19 +1,17 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { ENDPOINT_FAMILIES, type EndpointFamily } from '../src/emulator/okta/endpoint-families.ts';
 import type { RateLimitUsage } from '../src/emulator/okta/rate-limits.ts';
 import type { OktaStore } from '../src/emulator/okta/store.ts';
 import { identityWorkflowId } from '../src/identity/change-event.ts';
 import { ensureGroups } from '../src/okta/groups.ts';
-import { loadConfig, projectRoot } from '../src/runtime/config.ts';
-import { freePort } from '../src/runtime/ports.ts';
+import { projectRoot } from '../src/runtime/config.ts';
+import { isolatedConfig } from '../src/runtime/isolated-config.ts';
 import { startTenure, type TenureStack } from '../src/runtime/stack.ts';
+import { startWorker } from '../src/runtime/worker.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../src/sources/hr-signature.ts';
 import { statusQuery } from '../workflows/definitions.ts';
 import { goSignal, noopWorkflow } from './noop-workflow.ts';
@@ -222,23 +220,6 @@ async function runNoopWorkflows(client: Client, taskQueue: string, label: string
   return stopwatch.result();
 }
 
-async function startNoopWorker(address: string, taskQueue: string): Promise<{ stop(): Promise<void> }> {
-  const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
-    connection,
-    taskQueue,
-    workflowsPath: path.join(projectRoot, 'bench/noop-workflow.ts'),
-    activities: { noop: async () => {} },
-  });
-  const running = worker.run();
-  return {
-    async stop() {
-      worker.shutdown();
-      await running;
-      await connection.close();
-    },
-  };
-}
 
 /** The activities an identity workflow ran for an event, from its history, once it has handled it. */
 async function activitiesFor(client: Client, workflowId: string, eventId: string): Promise<string[]> {
@@ -308,21 +289,14 @@ function joinerCount(): number {
 export async function run(): Promise<void> {
   const count = joinerCount();
   const limits = Object.fromEntries(ENDPOINT_FAMILIES.map((family) => [family, LIMIT_PER_WINDOW]));
-  // The embedded defaults, whatever the environment says: a benchmark acts on the emulator only.
-  const config = {
-    ...loadConfig({}),
-    temporalPort: await freePort(),
-    intakePort: 0,
-    oktaEmulatorPort: 0,
-    mailSmtpPort: 0,
-    mailHttpPort: 0,
+  // A benchmark acts on the emulator only, whatever the environment says.
+  const config = await isolatedConfig('bench', {
     hrWebhookSecret: SECRET,
     policiesDir: POLICIES_DIR,
     templatesDir: TEMPLATES_DIR,
-    dataDir: await mkdtemp(path.join(tmpdir(), 'tenure-bench-')),
     // Every 429 the SDK gives up on fails an attempt, which the worker would log as a warning.
-    logLevel: 'ERROR' as const,
-  };
+    logLevel: 'ERROR',
+  });
   process.stderr.write('\nEnd to end: starting the Temporal dev server, the Okta emulator, the mail catcher, a worker and the intake…\n');
   const stack = await startTenure(config, {
     headless: true,
@@ -348,7 +322,14 @@ export async function run(): Promise<void> {
     const windows = Math.floor(endedMs / windowMs) - Math.floor(startedMs / windowMs) + 1;
 
     const taskQueue = 'bench-noop';
-    noopWorker = await startNoopWorker(stack.temporalAddress, taskQueue);
+    noopWorker = await startWorker({
+      address: stack.temporalAddress,
+      namespace: config.temporalNamespace,
+      taskQueue,
+      workflowsPath: path.join(projectRoot, 'bench/noop-workflow.ts'),
+      activities: { noop: async () => {} },
+      logLevel: config.logLevel,
+    });
     await runNoopWorkflows(stack.client, taskQueue, 'warm-up', ['bench-noop/warm-up'], activities);
     process.stderr.write(`Bare Temporal: ${count.toLocaleString('en-US')} workflows of ${activities} no-op activities…\n`);
     const ids = Array.from({ length: count }, (_, index) => `bench-noop/${index + 1}`);

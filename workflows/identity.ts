@@ -230,7 +230,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
       if (stopped.has(workflow)) continue;
       const stepId = `${runId}/${index}`;
       if (step.action.action === 'DELETE_IDENTITY' && step.action.approval) {
-        await requestApproval(plan, index, stepId);
+        await requestApproval(plan, index, stepId, step.action.approval);
         stopped.add(workflow);
         continue;
       }
@@ -345,10 +345,9 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
   }
 
   /** Parks a step and the rest of its workflow, and asks the approver. */
-  async function requestApproval(plan: Runnable, index: number, stepId: string): Promise<void> {
+  async function requestApproval(plan: Runnable, index: number, stepId: string, asked: PlannedNotification & { timeout: string }): Promise<void> {
     const step = plan.steps[index]!;
-    if (step.action.action !== 'DELETE_IDENTITY' || !step.action.approval) return;
-    const { timeout, ...request } = step.action.approval;
+    const { timeout, ...request } = asked;
     const workflow = workflowOf(step);
     const approval: PendingApproval = {
       id: workflow,

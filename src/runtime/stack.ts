@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import type { LogEntry } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
 import { startMailCatcher, type MailCatcher } from '../emulator/mail/catcher.ts';
 import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../emulator/okta/server.ts';
 import { deliverChange } from '../identity/deliver.ts';
@@ -138,7 +139,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
         address: temporal.address,
         namespace: config.temporalNamespace,
         taskQueue: config.taskQueue,
-        dependencies: { policySet, okta: okta.okta, mailer: mail.mailer },
+        activities: createActivities({ policySet, okta: okta.okta, mailer: mail.mailer }),
         logLevel: config.logLevel,
         log: options.workerLog,
       });

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { LogLevel } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
-import { createActivities, type ActivityDependencies } from '../../activities/index.ts';
 import { projectRoot } from './config.ts';
 
 export interface RunningWorker {
@@ -20,11 +19,13 @@ function installRuntime(logLevel: LogLevel, log: ((entry: LogEntry) => void) | u
   runtimeInstalled = true;
 }
 
+/** The identity workflows and Tenure's activities, unless a benchmark brings workflows of its own. */
 export async function startWorker(options: {
   address: string;
   namespace: string;
   taskQueue: string;
-  dependencies: ActivityDependencies;
+  activities: object;
+  workflowsPath?: string;
   logLevel: LogLevel;
   /** Receives the worker's log entries instead of stderr (the runtime's first worker decides). */
   log?: (entry: LogEntry) => void;
@@ -35,8 +36,8 @@ export async function startWorker(options: {
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: path.join(projectRoot, 'workflows/index.ts'),
-    activities: createActivities(options.dependencies),
+    workflowsPath: options.workflowsPath ?? path.join(projectRoot, 'workflows/index.ts'),
+    activities: options.activities,
   });
   const running = worker.run();
   return {

@@ -1,8 +1,5 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { loadConfig, type TenureConfig } from '../../src/runtime/config.ts';
-import { freePort } from '../../src/runtime/ports.ts';
+import type { TenureConfig } from '../../src/runtime/config.ts';
+import { isolatedConfig } from '../../src/runtime/isolated-config.ts';
 import { startTenure, type StackOptions, type TenureStack } from '../../src/runtime/stack.ts';
 
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
@@ -12,18 +9,7 @@ export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
  * SMTP catcher) on free ports and a fresh data folder, so test files never share state.
  */
 export async function startTestStack(overrides: Partial<TenureConfig> = {}, options: Omit<StackOptions, 'headless'> = {}): Promise<TenureStack> {
-  const config: TenureConfig = {
-    ...loadConfig({}),
-    temporalPort: await freePort(),
-    intakePort: 0,
-    oktaEmulatorPort: 0,
-    mailSmtpPort: 0,
-    mailHttpPort: 0,
-    hrWebhookSecret: TEST_WEBHOOK_SECRET,
-    taskQueue: `tenure-test-${process.pid}`,
-    dataDir: await mkdtemp(path.join(tmpdir(), 'tenure-data-')),
-    ...overrides,
-  };
+  const config = await isolatedConfig('test', { hrWebhookSecret: TEST_WEBHOOK_SECRET, taskQueue: `tenure-test-${process.pid}`, ...overrides });
   return startTenure(config, { ...options, headless: true });
 }
 
