@@ -5,13 +5,28 @@ import type { IdentityRecord } from '../src/policy/schema.ts';
 
 export const changeSignal = defineSignal<[ChangeEvent]>('change');
 
+/** The mass-change guard's answer to an identity that asked to deprovision. */
+export interface Clearance {
+  eventId: string;
+  /** `cleared` at once within the limits; beyond them `held`, then `cleared` or `rejected` once an administrator decides. */
+  decision: 'cleared' | 'held' | 'rejected';
+  /** Who released or rejected a held change; unset when it was within the limits. */
+  by?: string;
+}
+
+export const clearanceSignal = defineSignal<[Clearance]>('clearance');
+
+/** The rest of a held batch's events, sent in chunks after it starts. */
+export const heldEventsSignal = defineSignal<[ChangeEvent[]]>('heldEvents');
+
 /**
  * Where an identity stands, as its search attribute `LifecycleState` says it:
  * `new` (nothing applied yet), `joining` (known, never active yet), `active`, `leaving` (a leaver
  * waits for its effective moment), `awaiting-approval` (a deletion waits for a person),
+ * `held` (a deprovisioning waits for an administrator: the mass-change guard holds it),
  * `inactive` (left), `deleted` (its Okta user deleted).
  */
-export type LifecycleState = 'new' | 'joining' | 'active' | 'leaving' | 'awaiting-approval' | 'inactive' | 'deleted';
+export type LifecycleState = 'new' | 'joining' | 'active' | 'leaving' | 'awaiting-approval' | 'held' | 'inactive' | 'deleted';
 
 /** A step that waits for a person's approval; its workflow's later steps wait with it. */
 export interface PendingApproval {
@@ -59,6 +74,8 @@ export interface IdentityStatus {
   /** Date-triggered workflows waiting for their moment. */
   schedule: ScheduledTrigger[];
   approvals: PendingApproval[];
+  /** A change the mass-change guard holds, waiting for an administrator. */
+  held: { eventId: string; since: string; guard: string } | undefined;
 }
 
 export const statusQuery = defineQuery<IdentityStatus>('status');

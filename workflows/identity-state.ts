@@ -21,15 +21,18 @@ export function initialState(source: string, key: string): IdentityState {
     deferred: [],
     schedule: [],
     approvals: [],
+    held: undefined,
   };
 }
 
 export function lifecycleStateOf(state: IdentityState): LifecycleState {
+  if (state.held) return 'held';
   if (state.approvals.length > 0) return 'awaiting-approval';
   if (state.deferred.some(({ lifecycle }) => lifecycle === 'leaver')) return 'leaving';
   if (state.active) return 'active';
   if (state.deleted) return 'deleted';
-  if (state.everActive) return 'inactive';
+  // Gone from the source before it was ever active (an Okta user deleted while deactivated) is inactive too.
+  if (state.everActive || (state.known && state.record === null)) return 'inactive';
   return state.known ? 'joining' : 'new';
 }
 
@@ -43,6 +46,7 @@ export function describe(state: IdentityState, pending: number): string {
     ...state.deferred.map(({ id, lifecycle, at }) => `Waiting: ${id} (${lifecycle}) at ${at}`),
     ...state.schedule.map(({ id, at }) => `Scheduled: ${id} at ${at}`),
     ...state.approvals.map(({ id, action, deadline }) => `Awaiting approval: ${action} of ${id}, until ${deadline}`),
+    ...(state.held ? [`Held since ${state.held.since} by the mass-change guard ${state.held.guard}: \`tenure approve ${state.held.guard}\` releases it`] : []),
     ...(state.removedGroups.length ? [`Groups to restore on rehire: ${state.removedGroups.join(', ')}`] : []),
     ...(state.lastError ? [`Last error: ${state.lastError}`] : []),
   ];

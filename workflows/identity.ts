@@ -4,19 +4,26 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TenureActivities } from '../activities/index.ts';
 import type { ChangeEvent } from '../src/identity/change-event.ts';
+import { deprovisions } from '../src/guard/limits.ts';
+import { RECORD_MEMO } from '../src/sources/known-identities.ts';
+import { OKTA_SOURCE } from '../src/sources/okta-events.ts';
 import type { NotificationContext, Plan, PlannedNotification, PlanStep } from '../src/policy/planner.ts';
 import { LifecycleState, PolicyVersion } from '../src/runtime/search-attributes.ts';
 import {
   approveUpdate,
   changeSignal,
+  clearanceSignal,
+  type Clearance,
   rejectUpdate,
   statusQuery,
   type ApprovalAnswer,
@@ -39,7 +46,7 @@ export interface IdentityWorkflowInput {
   };
 }
 
-const { planChange, planTrigger } = proxyActivities<TenureActivities>({
+const { planChange, planTrigger, requestClearance } = proxyActivities<TenureActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
@@ -75,10 +82,18 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
   const pending: ChangeEvent[] = [...(input.carried?.pending ?? [])];
   /** Approvals decided by a person, in the order they were decided, to act on in the main loop. */
   const decided: Array<{ approval: PendingApproval; answer: ApprovalAnswer; by: string | undefined }> = [];
-  let published: { lifecycleState?: string; policyVersion?: string } = {};
+  let published: { lifecycleState?: string; policyVersion?: string; record?: string } = {};
+  /** The guard's answers, by event id, for changes that asked to deprovision. */
+  const clearances = new Map<string, Clearance>();
+  // Histories recorded before these features replay as they ran.
+  const showsRecord = patched('record-memo');
+  const asksGuard = patched('mass-change-guard');
 
   setHandler(changeSignal, (event) => {
     pending.push(event);
+  });
+  setHandler(clearanceSignal, (clearance) => {
+    clearances.set(clearance.eventId, clearance);
   });
   setHandler(statusQuery, () => ({ ...state, pending: pending.length, lifecycleState: lifecycleStateOf(state) }));
   for (const [update, decision] of [
@@ -116,7 +131,13 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
         { key: LifecycleState, value: attributes.lifecycleState },
         ...(attributes.policyVersion ? [{ key: PolicyVersion, value: attributes.policyVersion }] : []),
       ]);
-      published = attributes;
+      published = { ...published, ...attributes };
+    }
+    // The source's last applied record, for imports and reconciliation to compare exports with.
+    const record = state.known ? JSON.stringify(state.record) : undefined;
+    if (showsRecord && record !== published.record) {
+      upsertMemo({ [RECORD_MEMO]: state.record });
+      published.record = record;
     }
     setCurrentDetails(describe(state, pending.length));
   }
@@ -139,15 +160,19 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
 
   async function applyChange(event: ChangeEvent): Promise<void> {
     try {
+      const previous = state.known ? state.record : event.before;
+      const next = event.partial && event.record ? { ...(previous ?? {}), ...event.record } : event.record;
       const plan = await planChange({
         source: state.source,
         key: state.key,
-        previous: state.known ? state.record : undefined,
-        next: event.record,
+        previous,
+        next,
         now: new Date().toISOString(),
         everActive: state.everActive,
         deferred: state.deferred.map(({ id, lifecycle, at }) => ({ id, lifecycle, at })),
       });
+      if (asksGuard && !event.clearedBy && deprovisions(plan)) await clearedByGuard(event);
+      if (event.oktaUserId && !state.deleted) state.oktaUserId ??= event.oktaUserId;
       state.policyVersion = plan.policySetHash;
       // An earlier deferral stands at the moment the review gives it; cancelled or planned anew, it goes.
       state.deferred = state.deferred.flatMap((deferred) => {
@@ -160,10 +185,11 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
       state.schedule = plan.schedule;
       const failure = await runSteps(plan, event.eventId);
       if (failure) throw failure;
-      state.record = event.record;
+      state.record = next;
       state.known = true;
       state.active = plan.active;
-      state.everActive ||= plan.active;
+      // A leaver was active before, even when Tenure first heard of it leaving (an Okta deactivation).
+      state.everActive ||= plan.active || Object.values(plan.lifecycles).includes('leaver');
       state.applied++;
       state.lastError = undefined;
     } catch (error) {
@@ -174,6 +200,28 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
       log.error('A change could not be applied', { eventId: event.eventId, error: cause });
     } finally {
       state.lastEventId = event.eventId;
+    }
+  }
+
+  /**
+   * Asks the source's mass-change guard before taking access away, and waits for its answer:
+   * at once within the limits, or an administrator's decision when a burst is held. Later
+   * changes to this identity wait behind it, so a rehire can never overtake a held leaver.
+   */
+  async function clearedByGuard(event: ChangeEvent): Promise<void> {
+    const guard = await requestClearance({ source: state.source, key: state.key, eventId: event.eventId });
+    for (;;) {
+      await condition(() => clearances.has(event.eventId));
+      const { decision, by } = clearances.get(event.eventId)!;
+      clearances.delete(event.eventId);
+      if (decision === 'held') {
+        state.held = { eventId: event.eventId, since: new Date().toISOString(), guard };
+        publish();
+        continue;
+      }
+      state.held = undefined;
+      if (decision === 'cleared') return;
+      throw ApplicationFailure.nonRetryable(`the mass-change guard ${guard} held this deprovisioning and ${by ?? 'an administrator'} rejected it`, 'MassChangeRejected');
     }
   }
 
@@ -291,7 +339,9 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
             attributes: action.attributes,
             fallbacks: action.fallbacks,
             createOnly: action.createOnly,
-            reactivate: rehire,
+            // When Okta itself is the source it has reactivated the user already; a report that is
+            // late (a reconciliation listing overtaken by a deactivation) must never undo one.
+            reactivate: rehire && state.source !== OKTA_SOURCE,
             restoreGroups: rehire ? state.removedGroups : [],
           },
         ]);

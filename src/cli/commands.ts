@@ -19,9 +19,9 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'hr',
-    synopsis: 'hr send <file.json> [--url U] [--secret S]',
-    summary: 'sign an HR event (or batch) and post it to the intake',
-    load: () => import('./commands/hr-send.ts'),
+    synopsis: 'hr send <file.json> [--url U] [--secret S] | hr import <file.csv|file.json> [--dry-run] [--columns F] [--source S] [--json]',
+    summary: 'post a signed HR event (or batch) to the intake, or import a whole HR export',
+    load: () => import('./commands/hr.ts'),
   },
   {
     name: 'status',

@@ -2,21 +2,26 @@ import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '
 import { identityWorkflowId } from '../identity/change-event.ts';
 import { loadConfig } from '../runtime/config.ts';
 
-/** Accepts a workflow id (`identity/hr/E1001`) or an identity (`hr/E1001`), as operators copy either. */
+/** Workflow ids that name themselves: an identity's, a source's mass-change guard, a held batch. */
+const WORKFLOW_ID_PREFIXES = ['identity/', 'guard/', 'held/'];
+
+/**
+ * Accepts a workflow id (`identity/hr/E1001`, `guard/hr`, `held/hr/<batch>`) or an identity
+ * (`hr/E1001`), as operators copy either.
+ */
 export function workflowIdOf(target: string): string {
-  if (target.startsWith('identity/')) return target;
+  if (WORKFLOW_ID_PREFIXES.some((prefix) => target.startsWith(prefix))) return target;
   const slash = target.indexOf('/');
   if (slash <= 0 || slash === target.length - 1) throw new Error(`"${target}" is neither a workflow id (identity/<source>/<key>) nor an identity (<source>/<key>)`);
   return identityWorkflowId(target.slice(0, slash), target.slice(slash + 1));
 }
 
 /**
- * Runs `work` with the identity workflow's handle, on the Temporal that Tenure's configuration
- * names (the dev server on TEMPORAL_PORT unless TEMPORAL_ADDRESS says otherwise).
+ * Runs `work` with a client of the Temporal that Tenure's configuration names (the dev server on
+ * TEMPORAL_PORT unless TEMPORAL_ADDRESS or `address` says otherwise).
  */
-export async function withIdentityWorkflow<T>(target: string, address: string | undefined, work: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+export async function withTemporalClient<T>(address: string | undefined, work: (client: Client) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const workflowId = workflowIdOf(target);
   const at = address ?? config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
   let connection: Connection;
   try {
@@ -25,11 +30,21 @@ export async function withIdentityWorkflow<T>(target: string, address: string | 
     throw new Error(`cannot reach Temporal at ${at} (is Tenure running? --address or TEMPORAL_ADDRESS names another): ${(error as Error).message}`);
   }
   try {
-    return await work(new Client({ connection, namespace: config.temporalNamespace }).workflow.getHandle(workflowId));
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw new Error(`no identity workflow ${workflowId} is running`);
-    throw error;
+    return await work(new Client({ connection, namespace: config.temporalNamespace }));
   } finally {
     await connection.close();
   }
+}
+
+/** Runs `work` with the handle of the workflow `target` names. */
+export async function withIdentityWorkflow<T>(target: string, address: string | undefined, work: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+  const workflowId = workflowIdOf(target);
+  return withTemporalClient(address, async (client) => {
+    try {
+      return await work(client.workflow.getHandle(workflowId));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new Error(`no workflow ${workflowId} is running`);
+      throw error;
+    }
+  });
 }

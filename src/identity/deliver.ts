@@ -24,3 +24,19 @@ export async function deliverChange(client: Client, taskQueue: string, event: Ch
   });
   return workflowId;
 }
+
+/** How many identity workflows a bulk delivery signals at once. */
+const PARALLEL_DELIVERIES = 16;
+
+/** Delivers many changes with bounded concurrency, reporting how many are done after each. */
+export async function deliverAll(client: Client, taskQueue: string, events: ChangeEvent[], onDelivered: (done: number) => void = () => {}): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const deliverNext = async () => {
+    while (next < events.length) {
+      await deliverChange(client, taskQueue, events[next++]!);
+      onDelivered(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_DELIVERIES, events.length) }, deliverNext));
+}

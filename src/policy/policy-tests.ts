@@ -92,8 +92,15 @@ export function lineDiff(expected: string, actual: string): string {
   return lines.join('\n');
 }
 
+/** Tests in `name.test.yaml` are about the policy in `name.yaml`, and so about its source. */
+function sourceBeside(policySet: PolicySet, testFile: string): string {
+  const policyFile = testFile.replace(/\.test\.ya?ml$/, '');
+  const beside = policySet.policies.find(({ file }) => file.replace(/\.ya?ml$/, '') === policyFile);
+  return (beside ?? policySet.policies[0]!).policy.source;
+}
+
 function runOne(policySet: PolicySet, file: string, test: PolicyTest): TestResult {
-  const source = test.source ?? policySet.policies[0]!.policy.source;
+  const source = test.source ?? sourceBeside(policySet, file);
   const record = test.new ?? test.old ?? {};
   const key = String(record[identityKeyAttribute(policySet, source) ?? ''] ?? 'test');
   let result: Plan;

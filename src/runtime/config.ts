@@ -3,6 +3,9 @@ import type { LogLevel } from '@temporalio/common';
 import { fileURLToPath } from 'node:url';
 import type { OktaConnection } from '../okta/client.ts';
 import { readPrivateKey, type OktaServiceApp } from '../okta/service-app-auth.ts';
+import type { GuardLimits } from '../guard/limits.ts';
+import { durationMs } from './duration.ts';
+import { checkOktaEventTypes } from '../sources/okta-events.ts';
 
 /** The project root, so that commands behave the same from any working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,6 +37,25 @@ export interface TenureConfig {
   policiesDir: string;
   templatesDir: string;
   logLevel: LogLevel;
+  /** When deprovisionings are a mass change, held until an administrator decides. */
+  guard: GuardLimits;
+  /** Who hears of held mass changes. */
+  adminEmail: string;
+  /** An HR export Tenure imports on a schedule; unset, only `tenure hr import` imports. */
+  hrExportPath: string | undefined;
+  hrExportIntervalMs: number;
+  /** A JSON file mapping the export's column names to record attributes; unset, columns are attribute names. */
+  hrColumnsFile: string | undefined;
+  /** The value Okta sends in the event hook's Authorization header; unset, /hooks/okta is not served. */
+  oktaHookSecret: string | undefined;
+  /** The Okta event types /hooks/okta acts on; others are acknowledged and ignored. */
+  oktaHookEventTypes: string[];
+  /** Full passes over the Okta users in scope; undefined when off. */
+  oktaReconcileIntervalMs: number | undefined;
+  /** System Log polls between full passes; undefined when off. */
+  oktaLogPollIntervalMs: number | undefined;
+  /** The Okta group (name or id) whose members are in scope; unset, every user is. */
+  oktaScopeGroup: string | undefined;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -56,6 +78,49 @@ function logLevelFrom(raw: string | undefined): LogLevel {
 
 /** The sandbox's well-known secret, refused as soon as a real Okta org is configured. */
 const SANDBOX_WEBHOOK_SECRET = 'tenure-sandbox-secret';
+/** The sandbox's event hook secret; a real org needs its own in OKTA_EVENT_HOOK_SECRET. */
+const SANDBOX_HOOK_SECRET = 'tenure-sandbox-hook-secret';
+
+export const DEFAULT_OKTA_HOOK_EVENT_TYPES = ['user.lifecycle.deactivate', 'user.lifecycle.delete.initiated'];
+
+function durationFrom(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
+  const raw = env[name] || fallback;
+  const ms = durationMs(raw);
+  if (ms === undefined || ms === 0) throw new Error(`${name} must be a duration such as 30s, 5m, 1h or 7d, got "${raw}"`);
+  return ms;
+}
+
+/** A schedule's interval, or undefined when it is `off`. */
+function intervalFrom(env: NodeJS.ProcessEnv, name: string, fallback: string): number | undefined {
+  return env[name] === 'off' ? undefined : durationFrom(env, name, fallback);
+}
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, check: (value: number) => boolean, what: string): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!check(value)) throw new Error(`${name} must be ${what}, got "${raw}"`);
+  return value;
+}
+
+function oktaHookEventTypesFrom(env: NodeJS.ProcessEnv): string[] {
+  if (!env.TENURE_OKTA_HOOK_EVENTS) return DEFAULT_OKTA_HOOK_EVENT_TYPES;
+  const types = env.TENURE_OKTA_HOOK_EVENTS.split(/[\s,]+/).filter(Boolean);
+  try {
+    checkOktaEventTypes(types);
+  } catch (error) {
+    throw new Error(`TENURE_OKTA_HOOK_EVENTS: ${(error as Error).message}`);
+  }
+  return types;
+}
+
+function guardFrom(env: NodeJS.ProcessEnv): GuardLimits {
+  return {
+    maxCount: numberFrom(env, 'TENURE_GUARD_MAX_COUNT', 25, (value) => Number.isInteger(value) && value >= 0, 'a whole number'),
+    maxShare: numberFrom(env, 'TENURE_GUARD_MAX_SHARE', 0.1, (value) => value >= 0 && value <= 1, 'a share between 0 and 1 (0.1 is 10%)'),
+    windowMs: durationFrom(env, 'TENURE_GUARD_WINDOW', '1h'),
+  };
+}
 
 const SERVICE_APP_VARIABLES = ['OKTA_CLIENT_ID', 'OKTA_PRIVATE_KEY', 'OKTA_KEY_ID', 'OKTA_SCOPES'] as const;
 
@@ -100,6 +165,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
   const orgUrl = env.OKTA_ORG_URL;
   const serviceApp = serviceAppFrom(env);
   const okta = orgUrl ? oktaConnectionFrom(orgUrl, env.OKTA_API_TOKEN, serviceApp) : undefined;
+  if (orgUrl && env.OKTA_EVENT_HOOK_SECRET === SANDBOX_HOOK_SECRET) {
+    throw new Error('OKTA_EVENT_HOOK_SECRET is the sandbox secret: a real Okta org needs a secret of its own');
+  }
   if (orgUrl && !env.HR_WEBHOOK_SECRET) {
     throw new Error('OKTA_ORG_URL is set but HR_WEBHOOK_SECRET is not: a real Okta org must not take HR events signed with the sandbox secret');
   }
@@ -125,5 +193,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     policiesDir: path.resolve(env.TENURE_POLICIES_DIR || path.join(projectRoot, 'policies')),
     templatesDir: path.resolve(env.TENURE_TEMPLATES_DIR || path.join(projectRoot, 'templates')),
     logLevel: logLevelFrom(env.TENURE_LOG_LEVEL),
+    guard: guardFrom(env),
+    adminEmail: env.TENURE_ADMIN_EMAIL || 'it-security@example.com',
+    hrExportPath: env.TENURE_HR_EXPORT_PATH ? path.resolve(env.TENURE_HR_EXPORT_PATH) : undefined,
+    hrExportIntervalMs: durationFrom(env, 'TENURE_HR_EXPORT_INTERVAL', '1d'),
+    hrColumnsFile: env.TENURE_HR_COLUMNS ? path.resolve(env.TENURE_HR_COLUMNS) : undefined,
+    oktaHookSecret: env.OKTA_EVENT_HOOK_SECRET || (orgUrl ? undefined : SANDBOX_HOOK_SECRET),
+    oktaHookEventTypes: oktaHookEventTypesFrom(env),
+    oktaReconcileIntervalMs: intervalFrom(env, 'TENURE_OKTA_RECONCILE_INTERVAL', '1h'),
+    oktaLogPollIntervalMs: intervalFrom(env, 'TENURE_OKTA_LOG_POLL_INTERVAL', '1m'),
+    oktaScopeGroup: env.TENURE_OKTA_SCOPE_GROUP || undefined,
   };
 }

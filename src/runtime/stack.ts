@@ -5,6 +5,7 @@ import type { LogEntry } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { startMailCatcher, type MailCatcher } from '../emulator/mail/catcher.ts';
 import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../emulator/okta/server.ts';
+import type { ChangeEvent } from '../identity/change-event.ts';
 import { deliverChange } from '../identity/deliver.ts';
 import { createMailer, type Mailer } from '../notify/mailer.ts';
 import { createOktaClient, type OktaClient } from '../okta/client.ts';
@@ -16,6 +17,7 @@ import { projectRoot, type TenureConfig } from './config.ts';
 import { startDevServer } from './dev-server.ts';
 import { locateTemporalCli } from './temporal-cli.ts';
 import { connectTemporal, ensureSearchAttributes } from './temporal.ts';
+import { ensureSchedules } from './schedules.ts';
 import { startWorker } from './worker.ts';
 
 /** `all` for one process on a laptop; `worker` and `intake` scale out separately in production. */
@@ -39,6 +41,7 @@ export interface TenureStack {
   temporalAddress: string;
   temporalUiUrl: string | undefined;
   client: Client;
+  taskQueue: string;
   policySet: PolicySet;
   intakeUrl: string | undefined;
   /** Okta and mail are the worker's: unset in an intake-only process. */
@@ -139,21 +142,20 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
         address: temporal.address,
         namespace: config.temporalNamespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ policySet, okta: okta.okta, mailer: mail.mailer }),
+        activities: createActivities({ policySet, okta: okta.okta, mailer: mail.mailer, client, taskQueue: config.taskQueue, config }),
         logLevel: config.logLevel,
         log: options.workerLog,
       });
       stops.push(() => worker.stop());
+      await ensureSchedules(client, config, config.taskQueue, policySet);
     }
 
     let intakeUrl: string | undefined;
     if (role !== 'worker') {
+      const deliver = (event: ChangeEvent) => deliverChange(client, config.taskQueue, event);
       const intake = buildIntakeServer({
-        hr: {
-          secret: config.hrWebhookSecret,
-          keyAttribute: identityKeyAttribute(policySet, 'hr'),
-          deliver: (event) => deliverChange(client, config.taskQueue, event),
-        },
+        hr: { secret: config.hrWebhookSecret, keyAttribute: identityKeyAttribute(policySet, 'hr'), deliver },
+        okta: config.oktaHookSecret ? { secret: config.oktaHookSecret, eventTypes: config.oktaHookEventTypes, deliver, log: options.log } : undefined,
       });
       intakeUrl = await intake.listen({ port: config.intakePort, host: config.intakeHost });
       stops.push(() => intake.close());
@@ -163,6 +165,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
       temporalAddress: temporal.address,
       temporalUiUrl: temporal.uiUrl,
       client,
+      taskQueue: config.taskQueue,
       policySet,
       intakeUrl,
       okta: okta?.okta,

@@ -1,13 +1,17 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { ChangeEvent } from '../identity/change-event.ts';
 import { IdentityRecord } from '../policy/schema.ts';
+
+/** The source name of HR's identities: workflows `identity/hr/<key>`. */
+export const HR_SOURCE = 'hr';
 
 /** The most events one webhook request may carry. */
 const MAX_HR_BATCH = 1_000;
 
 /** An HR event's schema depends on the policies: they say which attribute is the identity key. */
-function hrBodySchema(keyAttribute: string) {
-  const event = z
+function hrEventSchema(keyAttribute: string) {
+  return z
     .strictObject({
       eventId: z.string().trim().min(1, 'must not be empty').max(200),
       /** The employee's whole current record. */
@@ -28,30 +32,66 @@ function hrBodySchema(keyAttribute: string) {
         context.addIssue({ code: 'custom', path, message: 'must be non-empty and contain no "/"' });
       }
     });
-  return { event, batch: z.array(event).min(1, 'the batch is empty').max(MAX_HR_BATCH) };
 }
 
-export type HrParseResult = { ok: true; events: ChangeEvent[] } | { ok: false; problems: string[] };
+type HrEvent = z.output<ReturnType<typeof hrEventSchema>>;
+
+/** A batch entry left out because an earlier entry is the same event. */
+export interface HrDuplicate {
+  index: number;
+  eventId: string;
+  duplicateOf: number;
+}
+
+export type HrParseResult = { ok: true; events: ChangeEvent[]; duplicates: HrDuplicate[] } | { ok: false; problems: string[] };
 
 function where(path: readonly PropertyKey[]): string {
   return path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`)).join('').replace(/^\./, '') || '(body)';
 }
 
-/** Turns a webhook body into change events, or into every problem it has; never a part of it. */
+/**
+ * Turns a webhook body (one event or a batch) into change events, or into every problem it has;
+ * never a part of it. An event sent twice in a batch (a retrying sender) is kept once; two
+ * different events under one id are refused, since either one would be dropped as a duplicate.
+ */
 export function parseHrEvents(body: unknown, keyAttribute: string, receivedAt: string): HrParseResult {
-  // Chosen by shape rather than with a zod union, whose failure would hide each event's problems.
-  const schemas = hrBodySchema(keyAttribute);
-  const parsed = Array.isArray(body) ? schemas.batch.safeParse(body) : schemas.event.safeParse(body);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => `${where(issue.path)}: ${issue.message}`) };
-  const events = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-  return {
-    ok: true,
-    events: events.map((event) => ({
-      source: 'hr',
-      key: String(event.record ? event.record[keyAttribute] : event.removedKey).trim(),
-      eventId: event.eventId,
-      record: event.record ?? null,
-      receivedAt,
-    })),
-  };
+  const isBatch = Array.isArray(body);
+  const entries: unknown[] = isBatch ? body : [body];
+  if (isBatch && entries.length === 0) return { ok: false, problems: ['(body): the batch is empty'] };
+  if (entries.length > MAX_HR_BATCH) {
+    return { ok: false, problems: [`(body): the batch holds ${entries.length} events, more than the ${MAX_HR_BATCH} one request may carry`] };
+  }
+
+  const schema = hrEventSchema(keyAttribute);
+  const problems: string[] = [];
+  const firstWithId = new Map<string, { index: number; event: HrEvent }>();
+  const duplicates: HrDuplicate[] = [];
+  // Each entry on its own, so that a conflict between valid entries is listed with the other problems.
+  entries.forEach((entry, index) => {
+    const at = isBatch ? [index] : [];
+    const parsed = schema.safeParse(entry);
+    if (!parsed.success) {
+      problems.push(...parsed.error.issues.map((issue) => `${where([...at, ...issue.path])}: ${issue.message}`));
+      return;
+    }
+    const event = parsed.data;
+    const first = firstWithId.get(event.eventId);
+    if (!first) {
+      firstWithId.set(event.eventId, { index, event });
+    } else if (isDeepStrictEqual(first.event, event)) {
+      duplicates.push({ index, eventId: event.eventId, duplicateOf: first.index });
+    } else {
+      problems.push(`${where([index, 'eventId'])}: "${event.eventId}" is also the id of [${first.index}], whose content differs; one event id must name one change`);
+    }
+  });
+  if (problems.length > 0) return { ok: false, problems };
+
+  const events = [...firstWithId.values()].map(({ event }) => ({
+    source: HR_SOURCE,
+    key: String(event.record ? event.record[keyAttribute] : event.removedKey).trim(),
+    eventId: event.eventId,
+    record: event.record ?? null,
+    receivedAt,
+  }));
+  return { ok: true, events, duplicates };
 }

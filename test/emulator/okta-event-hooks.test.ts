@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventHookDelivery } from '../../src/emulator/okta/event-hook-delivery.ts';
 import { eventHookDefinition } from '../../src/emulator/okta/event-hook-input.ts';
 import { EventHookRegistry } from '../../src/emulator/okta/event-hook-store.ts';
-import { SystemLog } from '../../src/emulator/okta/system-log.ts';
-import { expectOktaError, newProfile, useOktaEmulator } from './okta-fixture.ts';
+import { SystemLog, type LogEvent } from '../../src/emulator/okta/system-log.ts';
+import { expectOktaError, newProfile, TOKEN, useOktaEmulator } from './okta-fixture.ts';
 
 interface Received {
   method: string;
@@ -381,5 +381,77 @@ describe('event hook delivery', () => {
     await org.delivery.close();
     expect(org.receiver.requests).toHaveLength(2);
     expect(org.failures()).toMatchObject([{ outcome: { result: 'FAILURE', reason: `No answer within ${TIMEOUT_MS} ms` } }]);
+  });
+});
+
+describe('losing deliveries on purpose (admin API)', () => {
+  const env = useOktaEmulator({ admin: true });
+
+  function drop(body: unknown, authorization = `SSWS ${TOKEN}`) {
+    return fetch(`${env.emulator.url}/emulator/v1/event-hooks/drop`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** Resolves with the next System Log event of that type. */
+  function nextLogEvent(eventType: string): Promise<LogEvent> {
+    return new Promise((resolve) => {
+      const stop = env.emulator.store.log.subscribe((event) => {
+        if (event.eventType !== eventType) return;
+        stop();
+        resolve(event);
+      });
+    });
+  }
+
+  async function verifiedHook(receiver: Receiver) {
+    const hook = await env.client.eventHookApi.createEventHook({ eventHook: hookBody(receiver.url) });
+    await env.client.eventHookApi.verifyEventHook({ eventHookId: hook.id! });
+    return hook;
+  }
+
+  const deliveredUsers = (receiver: Receiver) =>
+    receiver.requests
+      .filter((request) => request.method === 'POST')
+      .flatMap((request) => JSON.parse(request.body).data.events.map((event: SdkLogEvent) => event.target?.[0]?.id));
+
+  it('loses the next deliveries unsent, logging each as a failed delivery, and delivers the one after', async () => {
+    const receiver = await startReceiver(echoChallenge());
+    const hook = await verifiedHook(receiver);
+    const answer = await drop({ count: 1 });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ dropNext: 1 });
+
+    const dropped = nextLogEvent('event_hook.delivery');
+    await env.client.userApi.createUser({ body: { profile: newProfile() } });
+    expect(await dropped).toMatchObject({
+      outcome: { result: 'FAILURE', reason: "Dropped on purpose: the emulator's admin API was asked to lose this delivery" },
+      target: [{ id: hook.id, type: 'EventHook' }],
+    });
+
+    const kept = await env.client.userApi.createUser({ body: { profile: newProfile() } });
+    await receiver.received(2);
+    expect(deliveredUsers(receiver)).toEqual([kept.id]);
+  });
+
+  it('stops losing them when asked for 0', async () => {
+    const receiver = await startReceiver(echoChallenge());
+    await verifiedHook(receiver);
+    await drop({ count: 3 });
+    await drop({ count: 0 });
+    const user = await env.client.userApi.createUser({ body: { profile: newProfile() } });
+    await receiver.received(2);
+    expect(deliveredUsers(receiver)).toEqual([user.id]);
+  });
+
+  it('takes a whole count from the SSWS token only', async () => {
+    const refused = await drop({ count: -1 });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ errorCode: 'E0000001', errorCauses: [{ errorSummary: 'count: Too small: expected number to be >=0' }] });
+    expect((await drop({ count: 1.5 })).status).toBe(400);
+    expect((await drop({})).status).toBe(400);
+    expect((await drop({ count: 1 }, 'SSWS wrong')).status).toBe(401);
   });
 });

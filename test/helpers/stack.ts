@@ -9,7 +9,16 @@ export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
  * SMTP catcher) on free ports and a fresh data folder, so test files never share state.
  */
 export async function startTestStack(overrides: Partial<TenureConfig> = {}, options: Omit<StackOptions, 'headless'> = {}): Promise<TenureStack> {
-  const config = await isolatedConfig('test', { hrWebhookSecret: TEST_WEBHOOK_SECRET, taskQueue: `tenure-test-${process.pid}`, ...overrides });
+  const config = await isolatedConfig('test', {
+    hrWebhookSecret: TEST_WEBHOOK_SECRET,
+    taskQueue: `tenure-test-${process.pid}`,
+    // A test file's leavers are its subject, not a mass change; the guard's own tests set its limits.
+    guard: { maxCount: 1000, maxShare: 1, windowMs: 3_600_000 },
+    // Okta is polled and reconciled when a test says so, not on a schedule of its own.
+    oktaReconcileIntervalMs: undefined,
+    oktaLogPollIntervalMs: undefined,
+    ...overrides,
+  });
   return startTenure(config, { ...options, headless: true });
 }
 

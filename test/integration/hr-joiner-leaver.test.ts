@@ -150,7 +150,8 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     expect(activities).toEqual([
       'planChange', 'syncIdentity', 'createEntitlement', 'manageRelationships', 'resetPassword', 'manageRelationships',
       'planChange',
-      'planChange', 'groupsToRemove', 'deprovisionIdentity',
+      // A leaver asks the mass-change guard before it takes access away.
+      'planChange', 'requestClearance', 'groupsToRemove', 'deprovisionIdentity',
     ]);
     const description = await stack.client.workflow.getHandle(workflowId).describe();
     expect(description.typedSearchAttributes.get(IdentityKey)).toBe('E1001');

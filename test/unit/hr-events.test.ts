@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseHrEvents } from '../../src/sources/hr-events.ts';
-import { signHrBody, verifyHrSignature } from '../../src/sources/hr-signature.ts';
-
-describe('HR webhook signature', () => {
-  const body = Buffer.from('{"eventId":"e1"}');
-  it('accepts the HMAC-SHA256 of the exact body and refuses anything else', () => {
-    expect(verifyHrSignature(body, signHrBody(body, 's3cret'), 's3cret')).toBe(true);
-    expect(verifyHrSignature(body, signHrBody(body, 'other'), 's3cret')).toBe(false);
-    expect(verifyHrSignature(Buffer.from('{"eventId":"e2"}'), signHrBody(body, 's3cret'), 's3cret')).toBe(false);
-    expect(verifyHrSignature(body, undefined, 's3cret')).toBe(false);
-    expect(verifyHrSignature(body, 'sha256=short', 's3cret')).toBe(false);
-  });
-});
 
 describe('HR events', () => {
   const at = '2026-11-24T10:00:00.000Z';
   it('turns one event or a batch into change events keyed by the policy key', () => {
     const one = parseHrEvents({ eventId: 'e1', record: { employee_id: 'E1', status: 'active' } }, 'employee_id', at);
-    expect(one).toEqual({ ok: true, events: [{ source: 'hr', key: 'E1', eventId: 'e1', record: { employee_id: 'E1', status: 'active' }, receivedAt: at }] });
+    expect(one).toEqual({ ok: true, events: [{ source: 'hr', key: 'E1', eventId: 'e1', record: { employee_id: 'E1', status: 'active' }, receivedAt: at }], duplicates: [] });
     const batch = parseHrEvents([{ eventId: 'e1', record: { employee_id: 7 } }, { eventId: 'e2', removedKey: 'E2' }], 'employee_id', at);
     expect(batch.ok && batch.events.map((event) => [event.key, event.record])).toEqual([['7', { employee_id: 7 }], ['E2', null]]);
   });
@@ -40,5 +28,49 @@ describe('HR events', () => {
     });
     expect(parseHrEvents({ eventId: 'e1', record: { employee_id: 'E1', nested: { a: 1 } }, extra: true }, 'employee_id', at)).toMatchObject({ ok: false });
     expect(parseHrEvents([], 'employee_id', at)).toEqual({ ok: false, problems: ['(body): the batch is empty'] });
+  });
+
+  it('takes at most 1,000 events in one request', () => {
+    const batch = (size: number) => Array.from({ length: size }, (_, index) => ({ eventId: `e${index}`, removedKey: `E${index}` }));
+    expect(parseHrEvents(batch(1_000), 'employee_id', at)).toMatchObject({ ok: true });
+    expect(parseHrEvents(batch(1_001), 'employee_id', at)).toEqual({
+      ok: false,
+      problems: ['(body): the batch holds 1001 events, more than the 1000 one request may carry'],
+    });
+  });
+});
+
+describe('an event id sent twice in one batch', () => {
+  const at = '2026-11-24T10:00:00.000Z';
+  const joiner = { eventId: 'e1', record: { employee_id: 'E1', department: 'Sales', status: 'active' } };
+
+  it('with the same content is one event, and the answer says which entries were duplicates', () => {
+    // The same record with its attributes in another order, and the id with spaces a sender left.
+    const again = { record: { status: 'active', employee_id: 'E1', department: 'Sales' }, eventId: ' e1 ' };
+    const result = parseHrEvents([joiner, { eventId: 'e2', removedKey: 'E2' }, again, joiner], 'employee_id', at);
+    expect(result).toEqual({
+      ok: true,
+      events: [
+        { source: 'hr', key: 'E1', eventId: 'e1', record: joiner.record, receivedAt: at },
+        { source: 'hr', key: 'E2', eventId: 'e2', record: null, receivedAt: at },
+      ],
+      duplicates: [
+        { index: 2, eventId: 'e1', duplicateOf: 0 },
+        { index: 3, eventId: 'e1', duplicateOf: 0 },
+      ],
+    });
+  });
+
+  it('with different content refuses the batch, naming both entries, beside its other problems', () => {
+    const moved = { eventId: 'e1', record: { ...joiner.record, department: 'Legal' } };
+    const result = parseHrEvents([joiner, { eventId: 'e2', record: {} }, moved, { eventId: 'e1', removedKey: 'E1' }], 'employee_id', at);
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        '[1].record.employee_id: required, it is the identity key of source "hr"',
+        '[2].eventId: "e1" is also the id of [0], whose content differs; one event id must name one change',
+        '[3].eventId: "e1" is also the id of [0], whose content differs; one event id must name one change',
+      ],
+    });
   });
 });

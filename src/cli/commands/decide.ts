@@ -5,6 +5,16 @@ import { withIdentityWorkflow } from '../identity-handle.ts';
 
 const updates = { approve: approveUpdate, reject: rejectUpdate } as const;
 
+function describeAnswer(answer: ApprovalAnswer): string {
+  if (!answer.id.startsWith('guard/') && !answer.id.startsWith('held/')) {
+    return answer.decision === 'approved'
+      ? `Approved: ${answer.action} of ${answer.id} runs now.`
+      : `Rejected: ${answer.action} of ${answer.id} and the rest of that workflow will not run.`;
+  }
+  // A mass change: the guard's held deprovisionings, or a held import.
+  return answer.decision === 'approved' ? `Released: ${answer.action} (${answer.id}). Applying now.` : `Dropped: ${answer.action} (${answer.id}). Nothing of it is applied.`;
+}
+
 /** `tenure approve|reject <workflow id> [--step policy/workflow] [--by NAME]`: answers a step waiting for approval. */
 async function decide(decision: keyof typeof updates, argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -22,11 +32,7 @@ async function decide(decision: keyof typeof updates, argv: string[]): Promise<v
       throw error;
     }
   });
-  console.log(
-    answer.decision === 'approved'
-      ? `Approved: ${answer.action} of ${answer.id} runs now.`
-      : `Rejected: ${answer.action} of ${answer.id} and the rest of that workflow will not run.`,
-  );
+  console.log(describeAnswer(answer));
 }
 
 export const approve = (argv: string[]) => decide('approve', argv);

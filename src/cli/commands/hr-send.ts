@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../runtime/config.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../../sources/hr-signature.ts';
 
-/** Signs a file's bytes exactly as they are and posts them, as an HR system would. */
+/** Signs a file's bytes exactly as they are, together with the current time, and posts them, as an HR system would. */
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,

@@ -8,6 +8,7 @@ import { IdentityRecord } from '../../policy/schema.ts';
 import { planSnapshot, type SnapshotPlan } from '../../policy/snapshot.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { reportValidationProblems } from '../policy-problems.ts';
+import { progress } from '../progress.ts';
 
 const usage = 'usage: tenure plan --old a.json --new b.json | --snapshot now.csv --previous before.csv  [--now ISO] [--source S] [--json]';
 
@@ -21,10 +22,12 @@ async function readRecord(file: string): Promise<IdentityRecord | null> {
   return parsed.data;
 }
 
-function onlySource(policySet: PolicySet): string {
+/** The policies' only source, or `hr` beside others: record files and exports come from HR. */
+function defaultSource(policySet: PolicySet): string {
   const sources = [...new Set(policySet.policies.map(({ policy }) => policy.source))];
-  if (sources.length !== 1) throw new Error(`the policies handle several sources (${sources.join(', ')}); name one with --source`);
-  return sources[0]!;
+  if (sources.length === 1) return sources[0]!;
+  if (sources.includes('hr')) return 'hr';
+  throw new Error(`the policies handle several sources (${sources.join(', ')}); name one with --source`);
 }
 
 function describeStep(step: PlanStep): string {
@@ -49,21 +52,10 @@ function printPlan(result: Plan): void {
   if (result.steps.length + result.deferred.length + result.schedule.length === 0) console.log('  nothing to do');
 }
 
-function printSnapshot(result: SnapshotPlan): void {
+export function printSnapshot(result: SnapshotPlan): void {
   console.log(stringify({ lifecycles: result.lifecycles, actions: result.actions, unchanged: result.unchanged }).trimEnd());
   console.log('');
   for (const planned of result.plans) printPlan(planned);
-}
-
-/** A progress bar on stderr, only for a person watching a large input. */
-function progressBar(): (done: number, total: number) => void {
-  if (!process.stderr.isTTY) return () => {};
-  return (done, total) => {
-    if (total < 10_000) return;
-    const width = 30;
-    const filled = Math.round((done / total) * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} rows${done === total ? '\n' : ''}`);
-  };
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -85,14 +77,18 @@ export async function run(argv: string[]): Promise<void> {
   const now = values.now ?? new Date().toISOString();
   await reportValidationProblems(async () => {
     const policySet = await loadPolicySet(values.policies ?? config.policiesDir, values.templates ?? config.templatesDir);
-    const source = values.source ?? onlySource(policySet);
+    const source = values.source ?? defaultSource(policySet);
     if (values.snapshot !== undefined) {
       if (values.previous === undefined) throw new Error(`--snapshot needs --previous (an empty CSV with the header row for a first load); ${usage}`);
       const [current, previous] = await Promise.all([
         readFile(values.snapshot, 'utf8').then((text) => parseCsv(text, values.snapshot!)),
         readFile(values.previous, 'utf8').then((text) => parseCsv(text, values.previous!)),
       ]);
-      const result = planSnapshot(policySet, source, previous, current, now, progressBar());
+      // Only a large export is worth watching; a small one is planned in a blink.
+      const reportRows = progress('rows');
+      const result = planSnapshot(policySet, source, previous, current, now, (done, total) => {
+        if (total >= 10_000) reportRows(done, total);
+      });
       if (values.json) console.log(JSON.stringify(result, null, 2));
       else printSnapshot(result);
       return;

@@ -16,6 +16,7 @@ export async function run(argv: string[]): Promise<void> {
     ['Temporal UI', stack.temporalUiUrl ?? (config.temporalAddress ? `(the UI of the cluster at ${stack.temporalAddress})` : undefined)],
     ['Temporal', stack.temporalAddress],
     ['HR intake', stack.intakeUrl && `${stack.intakeUrl}/hooks/hr`],
+    ['Okta hook', stack.intakeUrl && config.oktaHookSecret ? `${stack.intakeUrl}/hooks/okta${stack.oktaEmulator ? `  (Authorization: ${config.oktaHookSecret})` : ''}` : undefined],
     ['Okta', stack.oktaUrl && `${stack.oktaUrl}${stack.oktaEmulator ? `  (emulator; Authorization: SSWS ${config.oktaEmulatorToken})` : ''}`],
     ['Mailbox', stack.mailCatcher ? `${stack.mailCatcher.httpUrl}/messages  (SMTP ${stack.mailCatcher.smtpUrl})` : config.smtpUrl && '(sending to SMTP_URL)'],
     ['Policies', `${config.policiesDir} (hash ${stack.policySet.hash})`],

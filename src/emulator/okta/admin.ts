@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { ADMIN_PREFIX, isEndpointFamily } from './endpoint-families.ts';
 import { OktaError, apiValidationFailed } from './errors.ts';
+import type { DeliveryDrops } from './event-hook-delivery.ts';
 import { FaultRuleSchema, type FaultTarget, type Faults } from './faults.ts';
 import type { RateLimiter } from './rate-limits.ts';
 import { applySeed } from './seed.ts';
@@ -8,14 +10,22 @@ import type { OktaStore } from './store.ts';
 
 /**
  * The emulator's own API, beside Okta's: inject faults, read the rate-limit counts, empty the org,
- * seed it. Off unless asked for, and only for the emulator's SSWS token (checked before any route
- * runs).
+ * seed it, lose event hook deliveries. Off unless asked for, and only for the emulator's SSWS
+ * token (checked before any route runs).
  */
 
 export interface AdminOptions {
   store: OktaStore;
   faults: Faults;
   rateLimiter: RateLimiter;
+  drops: DeliveryDrops;
+}
+
+const DropRequestSchema = z.strictObject({ count: z.number().int().min(0) });
+
+/** Zod's issues as the causes of Okta's E0000001. */
+function validationFailed(what: string, error: z.ZodError): OktaError {
+  return apiValidationFailed(what, error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`));
 }
 
 function faultTarget(raw: string): FaultTarget {
@@ -24,17 +34,14 @@ function faultTarget(raw: string): FaultTarget {
 }
 
 export async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
-  const { store, faults, rateLimiter } = options;
+  const { store, faults, rateLimiter, drops } = options;
 
   app.get(`${ADMIN_PREFIX}/faults`, async () => faults.list());
 
   app.put<{ Params: { target: string } }>(`${ADMIN_PREFIX}/faults/:target`, async (request) => {
     const target = faultTarget(request.params.target);
     const parsed = FaultRuleSchema.safeParse(request.body ?? {});
-    if (!parsed.success) {
-      const causes = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-      throw apiValidationFailed('fault', causes);
-    }
+    if (!parsed.success) throw validationFailed('fault', parsed.error);
     faults.set(target, parsed.data);
     return { target, ...parsed.data };
   });
@@ -64,5 +71,13 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
       if (error instanceof OktaError) throw error;
       throw apiValidationFailed('seed', [(error as Error).message]);
     }
+  });
+
+  /** Loses the next `count` event hook deliveries before they are sent, each logged as a failed `event_hook.delivery`. */
+  app.post(`${ADMIN_PREFIX}/event-hooks/drop`, async (request) => {
+    const parsed = DropRequestSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw validationFailed('drop', parsed.error);
+    drops.dropNext(parsed.data.count);
+    return { dropNext: parsed.data.count };
   });
 }

@@ -8,9 +8,31 @@ export interface DeliveryOptions {
   flushIntervalMs: number;
   /** How long each attempt waits for the endpoint to answer. */
   timeoutMs: number;
+  /** Deliveries the admin API asked to lose. */
+  drops?: DeliveryDrops;
 }
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 100;
+
+/**
+ * How many of the next deliveries are lost before they are sent, as if every attempt had failed:
+ * tests make Okta miss an event this way, to see reconciliation catch what the hook did not get.
+ */
+export class DeliveryDrops {
+  private remaining = 0;
+
+  /** Loses the next `count` deliveries; 0 stops losing them. */
+  dropNext(count: number): void {
+    this.remaining = count;
+  }
+
+  /** Whether the delivery about to be sent is one to lose. */
+  take(): boolean {
+    if (this.remaining === 0) return false;
+    this.remaining--;
+    return true;
+  }
+}
 
 interface Batch {
   hook: EventHookRecord;
@@ -63,6 +85,10 @@ export class EventHookDelivery {
   }
 
   private async deliver(hook: EventHookRecord, events: LogEvent[]): Promise<void> {
+    if (this.options.drops?.take()) {
+      this.logFailure(hook, "Dropped on purpose: the emulator's admin API was asked to lose this delivery");
+      return;
+    }
     const body = {
       eventType: 'com.okta.event_hook',
       eventTypeVersion: '1.0',
@@ -74,13 +100,15 @@ export class EventHookDelivery {
       data: { events },
     };
     const result = await postDelivery(hook.channel, body, this.options.timeoutMs);
-    if (!result.ok) {
-      this.log.append({
-        eventType: 'event_hook.delivery',
-        displayMessage: 'Event hook delivery',
-        target: [hookTarget(hook)],
-        outcome: { result: 'FAILURE', reason: result.reason },
-      });
-    }
+    if (!result.ok) this.logFailure(hook, result.reason);
+  }
+
+  private logFailure(hook: EventHookRecord, reason: string): void {
+    this.log.append({
+      eventType: 'event_hook.delivery',
+      displayMessage: 'Event hook delivery',
+      target: [hookTarget(hook)],
+      outcome: { result: 'FAILURE', reason },
+    });
   }
 }

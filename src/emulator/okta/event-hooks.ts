@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { OktaError, apiValidationFailed } from './errors.ts';
 import { DEFAULT_HOOK_TIMEOUT_MS, verifyEndpoint } from './event-hook-calls.ts';
-import { DEFAULT_FLUSH_INTERVAL_MS, EventHookDelivery } from './event-hook-delivery.ts';
+import { DEFAULT_FLUSH_INTERVAL_MS, EventHookDelivery, type DeliveryDrops } from './event-hook-delivery.ts';
 import { eventHookDefinition } from './event-hook-input.ts';
 import { EventHookRegistry, type EventHookRecord } from './event-hook-store.ts';
 import { originOf } from './request.ts';
@@ -13,6 +13,8 @@ export interface EventHookRouteOptions {
   timeoutMs?: number;
   /** How long deliveries wait to batch events that occur close together. */
   flushIntervalMs?: number;
+  /** Deliveries the admin API asked to lose. */
+  drops?: DeliveryDrops;
 }
 
 interface HookParams {
@@ -67,6 +69,7 @@ export async function eventHookRoutes(app: FastifyInstance, options: EventHookRo
   const delivery = new EventHookDelivery(hooks, log, {
     timeoutMs,
     flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+    drops: options.drops,
   });
   app.addHook('onClose', () => delivery.close());
 

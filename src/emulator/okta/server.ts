@@ -12,6 +12,7 @@ import {
   unsupportedMediaType,
   unsupportedMethod,
 } from './errors.ts';
+import { DeliveryDrops } from './event-hook-delivery.ts';
 import { eventHookRoutes } from './event-hooks.ts';
 import { Faults } from './faults.ts';
 import { groupRoutes } from './groups.ts';
@@ -142,8 +143,9 @@ function buildApp(store: OktaStore, platform: Platform): FastifyInstance {
   app.register(userRoutes, { store });
   app.register(groupRoutes, { store });
   app.register(logRoutes, { store });
-  app.register(eventHookRoutes, { store });
-  if (platform.admin) app.register(adminRoutes, { store, faults, rateLimiter: platform.rateLimiter });
+  const drops = new DeliveryDrops();
+  app.register(eventHookRoutes, { store, drops });
+  if (platform.admin) app.register(adminRoutes, { store, faults, rateLimiter: platform.rateLimiter, drops });
   return app;
 }
 

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { holdBatch } from '../guard/held-batch.ts';
+import { deprovisions, massChangeReason, type GuardLimits } from '../guard/limits.ts';
+import type { ChangeEvent } from '../identity/change-event.ts';
+import { deliverAll } from '../identity/deliver.ts';
+import { classify, type Lifecycle } from '../policy/classify.ts';
+import { identityKeyAttribute, type PolicySet } from '../policy/loader.ts';
+import type { Plan } from '../policy/planner.ts';
+import type { IdentityRecord } from '../policy/schema.ts';
+import { planSnapshot, type SnapshotPlan } from '../policy/snapshot.ts';
+import { countActiveIdentities, listKnownIdentities, type KnownIdentity } from './known-identities.ts';
+
+export interface SnapshotImportInput {
+  source: string;
+  /** Every identity the source holds now. */
+  records: IdentityRecord[];
+  /** Names the import in event ids and a held batch. */
+  batchId: string;
+  /** ISO instant. */
+  now: string;
+  /** Fields a source adds to each event, e.g. the Okta user id. */
+  eventFields?: (key: string, record: IdentityRecord | null) => Partial<ChangeEvent>;
+}
+
+export interface ImportSummary {
+  batchId: string;
+  joiners: number;
+  movers: number;
+  leavers: number;
+  rehires: number;
+  /** Changed records that are none of the above, including changes no policy acts on. */
+  updates: number;
+  /** Rows whose record Tenure already holds: no event, no work. */
+  unchanged: number;
+  /** Changes that take access away, now or later: what the mass-change guard counts. */
+  deprovisions: number;
+  held: { workflowId: string; reason: string } | undefined;
+  delivered: number;
+}
+
+export interface SnapshotImportDeps {
+  client: Client;
+  taskQueue: string;
+  policySet: PolicySet;
+  guard: GuardLimits;
+  /** Who hears of an import the guard holds. */
+  admins: string;
+}
+
+export interface PlannedImport {
+  plan: SnapshotPlan;
+  events: ChangeEvent[];
+  summary: ImportSummary;
+}
+
+/**
+ * A record as text that is equal for equal records: attributes in order, and without null
+ * values, which the classifier takes for absent ones.
+ */
+function canonical(record: IdentityRecord | null | undefined): string {
+  if (!record) return 'null';
+  return JSON.stringify(
+    Object.keys(record)
+      .sort()
+      .flatMap((name) => (record[name] === null ? [] : [[name, record[name]]])),
+  );
+}
+
+/**
+ * The same import run again gives the same ids, which the identity workflows drop as applied; a
+ * later export gives new ones, even for a change back to an earlier record.
+ */
+function importEventId(source: string, batchId: string, key: string, previous: IdentityRecord | null | undefined, next: IdentityRecord | null): string {
+  const digest = createHash('sha256').update(JSON.stringify([key, canonical(previous), canonical(next)])).digest('hex').slice(0, 16);
+  return `${source}-import:${batchId}:${digest}`;
+}
+
+/** What the summary calls an identity whose policies classify its change differently: the most consequential. */
+const COUNTED: ReadonlyArray<[Lifecycle, 'leavers' | 'rehires' | 'joiners' | 'movers']> = [
+  ['leaver', 'leavers'],
+  ['rehire', 'rehires'],
+  ['joiner', 'joiners'],
+  ['mover', 'movers'],
+];
+
+/**
+ * Compares what a source holds now with what Tenure knows of it, without acting: the plan, the
+ * events to deliver, and their summary. A row whose record Tenure holds already becomes no
+ * event at all; a known identity missing from the records becomes a leaver.
+ */
+export function planImport(policySet: PolicySet, input: SnapshotImportInput, known: ReadonlyMap<string, KnownIdentity>): PlannedImport {
+  const { source, batchId, now } = input;
+  const previous = [...known.values()].flatMap(({ record }) => (record ? [record] : []));
+  // Refuses rows without a key, and keys given twice, before anything is compared.
+  const plan = planSnapshot(policySet, source, previous, input.records, now);
+  const keyAttribute = identityKeyAttribute(policySet, source)!;
+  const policies = policySet.policies.filter(({ policy }) => policy.source === source).map(({ policy }) => policy);
+  const plans = new Map(plan.plans.map((planned) => [planned.key, planned]));
+  const summary: ImportSummary = { batchId, joiners: 0, movers: 0, leavers: 0, rehires: 0, updates: 0, unchanged: 0, deprovisions: 0, held: undefined, delivered: 0 };
+  const events: ChangeEvent[] = [];
+
+  const change = (key: string, before: IdentityRecord | null | undefined, record: IdentityRecord | null) => {
+    events.push({ source, key, eventId: importEventId(source, batchId, key, before, record), record, receivedAt: now, ...input.eventFields?.(key, record) });
+    const planned = plans.get(key);
+    // A change without steps is not in the snapshot plan; its policies still say what it is.
+    const lifecycles = planned ? Object.values(planned.lifecycles) : policies.map((policy) => classify(policy, before, record));
+    const counted = COUNTED.find(([lifecycle]) => lifecycles.includes(lifecycle));
+    summary[counted ? counted[1] : 'updates']++;
+    if (planned && deprovisions(planned)) summary.deprovisions++;
+  };
+
+  const present = new Set<string>();
+  for (const record of input.records) {
+    const key = String(record[keyAttribute]);
+    present.add(key);
+    const before = known.get(key)?.record;
+    if (before && canonical(before) === canonical(record)) summary.unchanged++;
+    else change(key, before, record);
+  }
+  for (const [key, { record }] of known) if (record && !present.has(key)) change(key, record, null);
+  return { plan, events, summary };
+}
+
+/**
+ * Imports everything a source holds now (an HR export, a full pass over Okta's users): plans it
+ * against what Tenure knows, then delivers the changes to the identity workflows, or, when they
+ * would deprovision more than the guard allows, holds them all for an administrator. A dry run
+ * only plans. `onProgress` hears (0, total) as delivery starts, then each delivered change.
+ */
+export async function importSnapshot(
+  deps: SnapshotImportDeps,
+  input: SnapshotImportInput,
+  options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): Promise<{ summary: ImportSummary; plan: SnapshotPlan }> {
+  const known = await listKnownIdentities(deps.client, input.source);
+  const { plan, events, summary } = planImport(deps.policySet, input, known);
+  if (options.dryRun || events.length === 0) return { summary, plan };
+  const reason = massChangeReason(deps.guard, summary.deprovisions, await countActiveIdentities(deps.client, input.source));
+  if (reason !== undefined) {
+    const { joiners, movers, leavers, rehires, updates, unchanged, deprovisions } = summary;
+    const counts = { joiners, movers, leavers, rehires, updates, unchanged, deprovisions };
+    const workflowId = await holdBatch(deps.client, deps.taskQueue, { source: input.source, batchId: input.batchId, reason, summary: counts, events, admins: deps.admins });
+    return { summary: { ...summary, held: { workflowId, reason } }, plan };
+  }
+  options.onProgress?.(0, events.length);
+  await deliverAll(deps.client, deps.taskQueue, events, (done) => options.onProgress?.(done, events.length));
+  return { summary: { ...summary, delivered: events.length }, plan };
+}
