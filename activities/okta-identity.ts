@@ -58,6 +58,15 @@ async function call<T>(doing: string, operation: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * When Okta itself reported the change (`onlyIfStatus`, the status it reported), whether Okta
+ * still says so: a report that arrives late must not undo what an administrator did since, such
+ * as reactivating the user a deactivation event was about.
+ */
+function stillSo(user: { status?: unknown }, onlyIfStatus: string | undefined): boolean {
+  return onlyIfStatus === undefined || user.status === onlyIfStatus;
+}
+
 /** The optional profile attributes `keepAttributes: false` clears, by Okta's names. */
 const CLEARABLE_ATTRIBUTES = ['department', 'title', 'manager', 'managerId', 'division', 'organization', 'costCenter', 'displayName', 'nickName'];
 
@@ -224,10 +233,12 @@ export function oktaIdentityActivities(okta: OktaClient) {
       revokeSessions: boolean;
       removeGroups: boolean;
       keepAttributes: boolean;
+      onlyIfStatus?: string;
     }): Promise<{ status: string; removedGroups: string[] }> {
       return call(`DEPROVISION_IDENTITY ${input.oktaUserId}`, async () => {
         const user = await findUser(okta, input.oktaUserId);
         if (!user) return { status: 'GONE', removedGroups: [] };
+        if (!stillSo(user, input.onlyIfStatus)) return { status: user.status as string, removedGroups: [] };
         const userId = user.id!;
         if (!input.keepAttributes && user.status !== 'DEPROVISIONED') {
           const cleared = Object.fromEntries(CLEARABLE_ATTRIBUTES.filter((name) => user.profile?.[name] != null).map((name) => [name, null]));
@@ -249,10 +260,10 @@ export function oktaIdentityActivities(okta: OktaClient) {
     },
 
     /** Deactivates the user if it is not already, then deletes it. A user already gone is done. */
-    async deleteIdentity(input: { oktaUserId: string }): Promise<{ deleted: boolean }> {
+    async deleteIdentity(input: { oktaUserId: string; onlyIfStatus?: string }): Promise<{ deleted: boolean }> {
       return call(`DELETE_IDENTITY ${input.oktaUserId}`, async () => {
         const user = await findUser(okta, input.oktaUserId);
-        if (!user) return { deleted: false };
+        if (!user || !stillSo(user, input.onlyIfStatus)) return { deleted: false };
         if (user.status !== 'DEPROVISIONED') await okta.userApi.deactivateUser({ userId: user.id! });
         try {
           await okta.userApi.deleteUser({ userId: user.id! });

@@ -16,8 +16,11 @@ export interface Clearance {
 
 export const clearanceSignal = defineSignal<[Clearance]>('clearance');
 
-/** The rest of a held batch's events, sent in chunks after it starts. */
-export const heldEventsSignal = defineSignal<[ChangeEvent[]]>('heldEvents');
+/** A held batch's events by chunk: the first comes with its input, the rest after it starts; a chunk sent again replaces itself. */
+export const heldEventsSignal = defineSignal<[{ index: number; events: ChangeEvent[] }]>('heldEvents');
+
+/** Which chunks of its events a held batch has received, so that holding it again sends only the missing ones. */
+export const heldChunksQuery = defineQuery<number[]>('heldChunks');
 
 /**
  * Where an identity stands, as its search attribute `LifecycleState` says it:

@@ -15,6 +15,8 @@ import {
 import type { TenureActivities } from '../activities/index.ts';
 import type { ChangeEvent } from '../src/identity/change-event.ts';
 import { deprovisions } from '../src/guard/limits.ts';
+import type { IdentityRecord } from '../src/policy/schema.ts';
+import { durationMs } from '../src/runtime/duration.ts';
 import { RECORD_MEMO } from '../src/sources/known-identities.ts';
 import { OKTA_SOURCE } from '../src/sources/okta-events.ts';
 import type { NotificationContext, Plan, PlannedNotification, PlanStep } from '../src/policy/planner.ts';
@@ -85,9 +87,8 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
   let published: { lifecycleState?: string; policyVersion?: string; record?: string } = {};
   /** The guard's answers, by event id, for changes that asked to deprovision. */
   const clearances = new Map<string, Clearance>();
-  // Histories recorded before these features replay as they ran.
-  const showsRecord = patched('record-memo');
-  const asksGuard = patched('mass-change-guard');
+  /** The record the steps being run act on: the one being applied, else the last applied. */
+  let basis: IdentityRecord | null = state.record;
 
   setHandler(changeSignal, (event) => {
     pending.push(event);
@@ -135,8 +136,9 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
     }
     // The source's last applied record, for imports and reconciliation to compare exports with.
     const record = state.known ? JSON.stringify(state.record) : undefined;
-    if (showsRecord && record !== published.record) {
-      upsertMemo({ [RECORD_MEMO]: state.record });
+    // Asked at the point of use: a workflow that was running before the feature adopts it live.
+    if (record !== published.record && patched('record-memo')) {
+      upsertMemo({ [RECORD_MEMO]: { value: state.record } });
       published.record = record;
     }
     setCurrentDetails(describe(state, pending.length));
@@ -171,7 +173,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
         everActive: state.everActive,
         deferred: state.deferred.map(({ id, lifecycle, at }) => ({ id, lifecycle, at })),
       });
-      if (asksGuard && !event.clearedBy && deprovisions(plan)) await clearedByGuard(event);
+      if (!event.clearedBy && deprovisions(plan) && patched('mass-change-guard')) await clearedByGuard(event);
       if (event.oktaUserId && !state.deleted) state.oktaUserId ??= event.oktaUserId;
       state.policyVersion = plan.policySetHash;
       // An earlier deferral stands at the moment the review gives it; cancelled or planned anew, it goes.
@@ -183,6 +185,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
       if (plan.active) state.approvals = [];
       state.deferred.push(...plan.deferred);
       state.schedule = plan.schedule;
+      basis = next;
       const failure = await runSteps(plan, event.eventId);
       if (failure) throw failure;
       state.record = next;
@@ -200,6 +203,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
       log.error('A change could not be applied', { eventId: event.eventId, error: cause });
     } finally {
       state.lastEventId = event.eventId;
+      basis = state.record;
     }
   }
 
@@ -363,11 +367,11 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
           const groups = await actions.groupsToRemove.executeWithOptions(summary, [{ oktaUserId }]);
           state.removedGroups = [...new Set([...state.removedGroups, ...groups])];
         }
-        await actions.deprovisionIdentity.executeWithOptions(summary, [{ oktaUserId, ...options }]);
+        await actions.deprovisionIdentity.executeWithOptions(summary, [{ oktaUserId, ...options, onlyIfStatus: statusOktaReported() }]);
         return;
       }
       case 'DELETE_IDENTITY':
-        if (state.oktaUserId) await actions.deleteIdentity.executeWithOptions(summary, [{ oktaUserId: state.oktaUserId }]);
+        if (state.oktaUserId) await actions.deleteIdentity.executeWithOptions(summary, [{ oktaUserId: state.oktaUserId, onlyIfStatus: statusOktaReported() }]);
         state.oktaUserId = undefined;
         state.deleted = true;
         state.removedGroups = [];
@@ -384,6 +388,11 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
         await actions.notify.executeWithOptions(summary, [notice(action, stepId)]);
         return;
     }
+  }
+
+  /** When Okta itself is the source, the status it reported, which an action on the user must still find. */
+  function statusOktaReported(): string | undefined {
+    return state.source === OKTA_SOURCE && typeof basis?.status === 'string' ? basis.status : undefined;
   }
 
   function requireUser(step: PlanStep): string {
@@ -403,7 +412,8 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
       id: workflow,
       action: step.action.action,
       requestedAt: new Date().toISOString(),
-      deadline: new Date(Date.now() + durationMs(timeout)).toISOString(),
+      // The schema admits only durations durationMs reads.
+      deadline: new Date(Date.now() + durationMs(timeout)!).toISOString(),
       notice: request,
       steps: plan.steps.slice(index).filter((later) => workflowOf(later) === workflow),
       onFailure: plan.onFailure[workflow],
@@ -462,11 +472,4 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
     await noticeFailure(approval.onFailure, { error: reason, workflow: approval.id, action: approval.action }, `${approval.stepId}.expired`);
     return ApplicationFailure.nonRetryable(reason, 'ApprovalTimedOut');
   }
-}
-
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** A policy duration (`30m`, `12h`, `7d`; the schema allows nothing else) in milliseconds. */
-function durationMs(duration: string): number {
-  return Number(duration.slice(0, -1)) * UNIT_MS[duration.slice(-1) as keyof typeof UNIT_MS];
 }

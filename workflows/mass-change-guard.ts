@@ -14,8 +14,8 @@ import { approveUpdate, clearanceSignal, rejectUpdate, type ApprovalAnswer, type
 import { clearanceRequestSignal, guardWorkflowId, MASS_CHANGE_TEMPLATE, SAMPLE_SIZE, type ClearanceRequest, type MassChangeNotice } from './mass-change.ts';
 
 export interface GuardState {
-  /** When each deprovisioning of the current window was cleared. */
-  cleared: string[];
+  /** The deprovisionings cleared in the current window: which (workflow and event), and when. */
+  cleared: Array<{ id: string; at: string }>;
   /** Requests held since the limits were exceeded, oldest first. */
   held: ClearanceRequest[];
   heldSince: string | undefined;
@@ -26,6 +26,8 @@ export interface GuardInput {
   source: string;
   carried?: { state: GuardState; queue: ClearanceRequest[] };
 }
+
+const requestId = ({ workflowId, eventId }: ClearanceRequest) => `${workflowId} ${eventId}`;
 
 const { countActiveIdentities, notify } = proxyActivities<TenureActivities>({
   startToCloseTimeout: '1 minute',
@@ -68,19 +70,26 @@ export async function massChangeGuard(input: GuardInput): Promise<void> {
   }
 
   async function consider(request: ClearanceRequest): Promise<void> {
+    // A request sent again (its activity retried after the signal went through) is answered again, not counted again.
+    const id = requestId(request);
+    const known = state.cleared.some((cleared) => cleared.id === id) ? 'cleared' : state.held.some((held) => requestId(held) === id) ? 'held' : undefined;
+    if (known) {
+      await answer(request, { eventId: request.eventId, decision: known });
+      return;
+    }
     if (state.held.length > 0) {
       state.held.push(request);
       await answer(request, { eventId: request.eventId, decision: 'held' });
       return;
     }
     const now = Date.now();
-    state.cleared = state.cleared.filter((at) => now - Date.parse(at) < request.limits.windowMs);
+    state.cleared = state.cleared.filter(({ at }) => now - Date.parse(at) < request.limits.windowMs);
     const count = state.cleared.length + 1;
     // Below the share's floor the share cannot be exceeded, so the count of active identities is not needed.
     const active = count > SHARE_FLOOR ? await countActiveIdentities({ source }) : 0;
     const reason = massChangeReason(request.limits, count, active);
     if (!reason) {
-      state.cleared.push(new Date(now).toISOString());
+      state.cleared.push({ id, at: new Date(now).toISOString() });
       await answer(request, { eventId: request.eventId, decision: 'cleared' });
       return;
     }
@@ -100,6 +109,8 @@ export async function massChangeGuard(input: GuardInput): Promise<void> {
 
   function heldOrThrow(): void {
     if (state.held.length === 0) throw new Error(`${guardWorkflowId(source)}: nothing is held`);
+    // Two administrators answering at once: the first answer stands, and the second must not sweep up what arrives meanwhile.
+    if (decided.length > 0) throw new Error(`${guardWorkflowId(source)}: the held deprovisionings were ${decided[0]!.decision} already`);
   }
 
   function decide(decision: ApprovalAnswer['decision'], request: ApprovalRequest): ApprovalAnswer {

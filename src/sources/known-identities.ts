@@ -1,16 +1,16 @@
 import type { Client } from '@temporalio/client';
-import type { LifecycleState as LifecycleStateName } from '../../workflows/definitions.ts';
 import type { IdentityRecord } from '../policy/schema.ts';
-import { IdentityKey, LifecycleState } from '../runtime/search-attributes.ts';
+import { IdentityKey } from '../runtime/search-attributes.ts';
 
-/** The memo field in which an identity workflow shows its source's last applied record. */
+/**
+ * The memo field in which an identity workflow shows its source's last applied record, as
+ * `{value}`: a memo field set to null is removed, and a record the source removed is null.
+ */
 export const RECORD_MEMO = 'record';
 
 export interface KnownIdentity {
-  workflowId: string;
   /** What the source last said, as the workflow applied it; null once it said the identity is gone. */
   record: IdentityRecord | null;
-  lifecycleState: LifecycleStateName | undefined;
 }
 
 const identitiesOf = (source: string) => `WorkflowType = 'identityWorkflow' AND IdentitySource = '${source}' AND ExecutionStatus = 'Running'`;
@@ -25,13 +25,9 @@ export async function listKnownIdentities(client: Client, source: string): Promi
   const known = new Map<string, KnownIdentity>();
   for await (const execution of client.workflow.list({ query: identitiesOf(source), pageSize: 1000 })) {
     const key = execution.typedSearchAttributes.get(IdentityKey);
-    const memo = execution.memo?.[RECORD_MEMO] as IdentityRecord | null | undefined;
+    const memo = execution.memo?.[RECORD_MEMO] as { value: IdentityRecord | null } | undefined;
     if (key === undefined || memo === undefined) continue;
-    known.set(key, {
-      workflowId: execution.workflowId,
-      record: memo,
-      lifecycleState: execution.typedSearchAttributes.get(LifecycleState) as LifecycleStateName | undefined,
-    });
+    known.set(key, { record: memo.value });
   }
   return known;
 }

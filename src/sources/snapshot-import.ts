@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { holdBatch } from '../guard/held-batch.ts';
+import { heldBatchWorkflowId } from '../../workflows/mass-change.ts';
+import { heldBatchOf, holdBatch } from '../guard/held-batch.ts';
 import { deprovisions, massChangeReason, type GuardLimits } from '../guard/limits.ts';
 import type { ChangeEvent } from '../identity/change-event.ts';
 import { deliverAll } from '../identity/deliver.ts';
@@ -51,6 +52,8 @@ export interface SnapshotImportDeps {
 export interface PlannedImport {
   plan: SnapshotPlan;
   events: ChangeEvent[];
+  /** The keys whose changes take access away, now or later. */
+  deprovisioning: string[];
   summary: ImportSummary;
 }
 
@@ -99,6 +102,7 @@ export function planImport(policySet: PolicySet, input: SnapshotImportInput, kno
   const plans = new Map(plan.plans.map((planned) => [planned.key, planned]));
   const summary: ImportSummary = { batchId, joiners: 0, movers: 0, leavers: 0, rehires: 0, updates: 0, unchanged: 0, deprovisions: 0, held: undefined, delivered: 0 };
   const events: ChangeEvent[] = [];
+  const deprovisioning: string[] = [];
 
   const change = (key: string, before: IdentityRecord | null | undefined, record: IdentityRecord | null) => {
     events.push({ source, key, eventId: importEventId(source, batchId, key, before, record), record, receivedAt: now, ...input.eventFields?.(key, record) });
@@ -107,7 +111,7 @@ export function planImport(policySet: PolicySet, input: SnapshotImportInput, kno
     const lifecycles = planned ? Object.values(planned.lifecycles) : policies.map((policy) => classify(policy, before, record));
     const counted = COUNTED.find(([lifecycle]) => lifecycles.includes(lifecycle));
     summary[counted ? counted[1] : 'updates']++;
-    if (planned && deprovisions(planned)) summary.deprovisions++;
+    if (planned && deprovisions(planned)) deprovisioning.push(key);
   };
 
   const present = new Set<string>();
@@ -119,7 +123,8 @@ export function planImport(policySet: PolicySet, input: SnapshotImportInput, kno
     else change(key, before, record);
   }
   for (const [key, { record }] of known) if (record && !present.has(key)) change(key, record, null);
-  return { plan, events, summary };
+  summary.deprovisions = deprovisioning.length;
+  return { plan, events, deprovisioning, summary };
 }
 
 /**
@@ -134,13 +139,18 @@ export async function importSnapshot(
   options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<{ summary: ImportSummary; plan: SnapshotPlan }> {
   const known = await listKnownIdentities(deps.client, input.source);
-  const { plan, events, summary } = planImport(deps.policySet, input, known);
+  const { plan, events, deprovisioning, summary } = planImport(deps.policySet, input, known);
   if (options.dryRun || events.length === 0) return { summary, plan };
+  // Compared with what Tenure knew before the held import, this one would undo or repeat it.
+  const waiting = await heldBatchOf(deps.client, input.source);
+  if (waiting !== undefined && waiting !== heldBatchWorkflowId(input.source, input.batchId)) {
+    return { summary: { ...summary, held: { workflowId: waiting, reason: `an earlier import of ${input.source} waits for an administrator's decision` } }, plan };
+  }
   const reason = massChangeReason(deps.guard, summary.deprovisions, await countActiveIdentities(deps.client, input.source));
   if (reason !== undefined) {
     const { joiners, movers, leavers, rehires, updates, unchanged, deprovisions } = summary;
     const counts = { joiners, movers, leavers, rehires, updates, unchanged, deprovisions };
-    const workflowId = await holdBatch(deps.client, deps.taskQueue, { source: input.source, batchId: input.batchId, reason, summary: counts, events, admins: deps.admins });
+    const workflowId = await holdBatch(deps.client, deps.taskQueue, { source: input.source, batchId: input.batchId, reason, summary: counts, events, deprovisioning, admins: deps.admins });
     return { summary: { ...summary, held: { workflowId, reason } }, plan };
   }
   options.onProgress?.(0, events.length);

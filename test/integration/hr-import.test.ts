@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../src/emulator/okta/system-log.ts';
+import { heldBatchOf } from '../../src/guard/held-batch.ts';
 import { projectRoot } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { listKnownIdentities } from '../../src/sources/known-identities.ts';
@@ -22,6 +23,8 @@ let stack: TenureStack;
 let dir: string;
 /** Where the scheduled pull reads its export. */
 let pulled: string;
+/** The held empty export, which a later import waits behind. */
+let heldEmpty: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tenure-hr-import-'));
@@ -207,10 +210,23 @@ describe('tenure hr import', () => {
     expect(stdout).toContain('Held for approval, nothing applied: 5 deprovisionings exceed the limit of 2.\n');
     expect(stdout).toContain(`  tenure approve held/hr/${batchId}   applies the whole import\n`);
 
-    const held = await stack.client.workflow.getHandle(`held/hr/${batchId}`).describe();
+    heldEmpty = `held/hr/${batchId}`;
+    const held = await stack.client.workflow.getHandle(heldEmpty).describe();
     expect(held.status.name).toBe('RUNNING');
     expect(await Promise.all(active.map(signalsTo))).toEqual(signalled);
     for (const key of active) expect((await oktaUser(key)).status).toBe('PASSWORD_EXPIRED');
+  });
+
+  it('applies nothing of a later export within the limits while an earlier one is held, and names the held one', async () => {
+    const signalled = await signalsTo('E601');
+    const { summary } = await importJson(await file('day4.csv', csv(day3.map((row) => (row.employee_id === 'E601' ? { ...row, title: 'Interim Lead' } : row)))));
+    expect(summary).toMatchObject({ movers: 1, deprovisions: 0, delivered: 0, held: { workflowId: heldEmpty, reason: "an earlier import of hr waits for an administrator's decision" } });
+    expect(await signalsTo('E601')).toBe(signalled);
+    expect((await oktaUser('E601')).profile?.title).toBe('Analyst');
+
+    // Once the held export is decided, the source's imports are applied again.
+    await tenure(['reject', heldEmpty, '--by', 'ops@example.com']);
+    await eventually(async () => expect(await heldBatchOf(stack.client, 'hr')).toBeUndefined());
   });
 });
 

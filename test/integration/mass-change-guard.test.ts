@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { approve, reject } from '../../src/cli/commands/decide.ts';
-import { holdBatch } from '../../src/guard/held-batch.ts';
+import { heldBatchOf, holdBatch } from '../../src/guard/held-batch.ts';
 import type { ChangeEvent } from '../../src/identity/change-event.ts';
 import { projectRoot } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
 import { statusQuery, type IdentityStatus } from '../../workflows/definitions.ts';
-import type { HeldBatchResult } from '../../workflows/held-batch.ts';
+import type { heldBatch, HeldBatchInput, HeldBatchResult } from '../../workflows/held-batch.ts';
+import { clearanceRequestSignal, heldBatchWorkflowId } from '../../workflows/mass-change.ts';
 import { policyFixture, validPolicy, welcomeTemplate } from '../helpers/policy-fixture.ts';
 import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
 
@@ -156,33 +157,66 @@ describe('a burst of leavers from a webhook', { timeout: 120_000 }, () => {
     expect(status.lifecycleState).toBe('inactive');
     expect(status.lastError).toBeUndefined();
   });
+
+  it('counts a request the guard receives twice (its activity retried after the signal went through) once', async () => {
+    const guard = stack.client.workflow.getHandle('guard/hr');
+    const request = (eventId: string) => ({ workflowId: 'identity/hr/NOBODY', key: 'NOBODY', eventId, limits: { maxCount: 2, maxShare: 1, windowMs: 3_600_000 }, admins: ADMINS });
+    await guard.signal(clearanceRequestSignal, request('retried'));
+    await guard.signal(clearanceRequestSignal, request('retried'));
+    await guard.signal(clearanceRequestSignal, request('next'));
+    // Counted twice, the retried request would have held the third: the limit is two.
+    await eventually(async () => expect(await detailsOf('guard/hr')).toContain('open  \n2 deprovisionings cleared in the current window'));
+  });
 });
 
 describe('a held import', { timeout: 120_000 }, () => {
-  const leaverOf = (key: string, batch: string): ChangeEvent => ({ source: 'hr', key, eventId: `${batch}-${key}`, record: null, receivedAt: new Date().toISOString() });
+  /** An import's deprovisionings: people absent from the export, and the last one marked as terminated in it. */
+  const leaversOf = (batch: string, keys: string[]): ChangeEvent[] =>
+    keys.map((key, at) => ({ source: 'hr', key, eventId: `${batch}-${key}`, record: at === keys.length - 1 ? person(key, 'terminated') : null, receivedAt: new Date().toISOString() }));
 
-  async function hold(batchId: string, keys: string[]): Promise<string> {
-    return holdBatch(stack.client, stack.taskQueue, {
+  async function hold(batchId: string, keys: string[], chunkSize?: number): Promise<string> {
+    return holdBatch(
+      stack.client,
+      stack.taskQueue,
+      { source: 'hr', batchId, reason: `${keys.length} deprovisionings exceed the limit of 2`, summary: { leavers: keys.length, unchanged: 0 }, events: leaversOf(batchId, keys), deprovisioning: keys, admins: ADMINS },
+      chunkSize,
+    );
+  }
+
+  /** A held batch whose holder died after starting it: its first change came with the input, the others never did. */
+  async function startedOnly(batchId: string, keys: string[]): Promise<string> {
+    const workflowId = heldBatchWorkflowId('hr', batchId);
+    const input: HeldBatchInput = {
       source: 'hr',
       batchId,
       reason: `${keys.length} deprovisionings exceed the limit of 2`,
       summary: { leavers: keys.length, unchanged: 0 },
-      events: keys.map((key) => leaverOf(key, batchId)),
+      chunks: keys.length,
+      events: leaversOf(batchId, keys).slice(0, 1),
+      deprovisioningSample: keys,
+      deprovisioningCount: keys.length,
       admins: ADMINS,
-    });
+    };
+    await stack.client.workflow.start<typeof heldBatch>('heldBatch', { workflowId, taskQueue: stack.taskQueue, args: [input] });
+    return workflowId;
   }
+
+  /** Waits until no held batch of hr runs, as the next test's holds see it. */
+  const noneHeld = () => eventually(async () => expect(await heldBatchOf(stack.client, 'hr')).toBeUndefined());
 
   it('is applied not at all until approved, then whole, without asking the guard again', async () => {
     await joined('I1', 'I2', 'I3');
     const workflowId = await hold('export-1', ['I1', 'I2', 'I3']);
     expect(workflowId).toBe('held/hr/export-1');
     await eventually(async () => expect(await detailsOf(workflowId)).toContain('**Held hr import export-1**: held'));
+    // I3 is terminated in the export rather than absent from it: a leaver all the same.
     expect(await detailsOf(workflowId)).toContain('Leavers: I1, I2, I3');
     const mail = await eventually(() => {
       const found = heldMails().find((message) => message.text.includes('an import from hr'));
       expect(found).toBeDefined();
       return found!;
     });
+    expect(mail.text).toContain('The first held: I1, I2, I3.');
     expect(mail.text).toContain(`npx tenure approve ${workflowId}`);
     for (const key of ['I1', 'I2', 'I3']) expect(await oktaStatusOf(key)).toBe(KEPT);
     // The next import of the source, while this one waits, is neither held beside it nor applied.
@@ -200,6 +234,7 @@ describe('a held import', { timeout: 120_000 }, () => {
 
   it('rejected, applies nothing', async () => {
     await joined('R1', 'R2', 'R3');
+    await noneHeld();
     const workflowId = await hold('export-2', ['R1', 'R2', 'R3']);
     await eventually(async () => expect(await detailsOf(workflowId)).toContain('held'));
     expect(await decide(reject, workflowId)).toBe(`Dropped: the held hr import export-2 (${workflowId}). Nothing of it is applied.`);
@@ -210,5 +245,27 @@ describe('a held import', { timeout: 120_000 }, () => {
       expect(status.applied).toBe(1);
       expect(await oktaStatusOf(key)).toBe(KEPT);
     }
+  });
+
+  it('whose holder died before sending all its changes cannot be approved, but can be rejected', async () => {
+    const workflowId = await startedOnly('export-3', ['S1', 'S2', 'S3']);
+    await expect(decide(approve, workflowId)).rejects.toThrow('is still receiving its changes (1 of 3 parts)');
+    expect(await decide(reject, workflowId)).toBe(`Dropped: the held hr import export-3 (${workflowId}). Nothing of it is applied.`);
+    const result = (await stack.client.workflow.getHandle(workflowId).result()) as HeldBatchResult;
+    expect(result).toEqual({ decision: 'rejected', by: 'ops@example.com', delivered: 0 });
+  });
+
+  it('whose holder died before sending all its changes is completed by holding it again, each change once', async () => {
+    await joined('T1', 'T2', 'T3');
+    await noneHeld();
+    const workflowId = await startedOnly('export-4', ['T1', 'T2', 'T3']);
+    expect(await hold('export-4', ['T1', 'T2', 'T3'], 1)).toBe(workflowId);
+    await eventually(async () => expect(await detailsOf(workflowId)).toContain('**Held hr import export-4**: held'));
+    expect(await decide(approve, workflowId)).toBe(`Released: the held hr import export-4 (${workflowId}). Applying now.`);
+    const result = (await stack.client.workflow.getHandle(workflowId).result()) as HeldBatchResult;
+    expect(result).toEqual({ decision: 'approved', by: 'ops@example.com', delivered: 3 });
+    await eventually(async () => {
+      for (const key of ['T1', 'T2', 'T3']) expect(await oktaStatusOf(key)).toBe('DEPROVISIONED');
+    });
   });
 });

@@ -74,6 +74,16 @@ async function groupNamesOf(userId: string): Promise<string[]> {
 
 const orgLog = (): readonly LogEvent[] => stack.oktaEmulator!.store.log.all();
 
+async function dropNextDelivery(): Promise<void> {
+  const dropped = await fetch(`${stack.oktaUrl}/emulator/v1/event-hooks/drop`, {
+    method: 'POST',
+    headers: { authorization: `SSWS ${EMULATOR_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ count: 1 }),
+  });
+  expect(dropped.status).toBe(200);
+}
+
+
 /** The org's System Log event of that type about the user: what the hook delivers. */
 function logEventAbout(userId: string, eventType: string): LogEvent {
   const event = orgLog().find((candidate) => candidate.eventType === eventType && candidate.target.some((target) => target.id === userId));
@@ -166,12 +176,7 @@ describe('the Okta event hook, registered in the org', () => {
   it('skips the deletion of a user already deactivated when Tenure first hears of it', async () => {
     const user = await activeUserInGroups();
     // The deactivation's delivery is lost, as a network can lose it.
-    const dropped = await fetch(`${stack.oktaUrl}/emulator/v1/event-hooks/drop`, {
-      method: 'POST',
-      headers: { authorization: `SSWS ${EMULATOR_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ count: 1 }),
-    });
-    expect(dropped.status).toBe(200);
+    await dropNextDelivery();
     const failuresBefore = orgLog().filter((event) => event.eventType === 'event_hook.delivery').length;
     await okta.userApi.deactivateUser({ userId: user.id! });
     await eventually(() => expect(orgLog().filter((event) => event.eventType === 'event_hook.delivery')).toHaveLength(failuresBefore + 1));
@@ -182,10 +187,29 @@ describe('the Okta event hook, registered in the org', () => {
     expect(await activitiesOf(user.id!)).toEqual(['planChange']);
   });
 
+  it('does not deprovision a user an administrator reactivated before the deactivation reached Tenure', async () => {
+    const user = await activeUserInGroups();
+    await dropNextDelivery();
+    await okta.userApi.deactivateUser({ userId: user.id! });
+    const deactivation = await eventually(() => logEventAbout(user.id!, 'user.lifecycle.deactivate'));
+    await okta.userApi.activateUser({ userId: user.id!, sendEmail: false });
+    const reactivated = (await okta.userApi.getUser({ userId: user.id! })).status;
+    const groups = await groupNamesOf(user.id!);
+    expect(groups).toContain('staff');
+
+    // The deactivation arrives late (a System Log poll or another intake hands it over).
+    await deliverChange(stack.client, stack.taskQueue, changeFromOktaEvent(deactivation, DEFAULT_OKTA_HOOK_EVENT_TYPES, new Date().toISOString())!);
+    await handled(user.id!, deactivation.uuid);
+    expect(await activitiesOf(user.id!)).toContain('deprovisionIdentity');
+    expect((await okta.userApi.getUser({ userId: user.id! })).status).toBe(reactivated);
+    expect(reactivated).not.toBe('DEPROVISIONED');
+    expect(await groupNamesOf(user.id!)).toEqual(groups);
+  });
+
   it('answered every delivery Okta made', () => {
     const failures = orgLog().filter((event) => event.eventType === 'event_hook.delivery');
-    // The one delivery lost on purpose above, and no other.
-    expect(failures.map((event) => event.outcome.reason)).toEqual(["Dropped on purpose: the emulator's admin API was asked to lose this delivery"]);
+    // The deliveries lost on purpose above, and no other.
+    expect(failures.map((event) => event.outcome.reason)).toEqual(Array(2).fill("Dropped on purpose: the emulator's admin API was asked to lose this delivery"));
   });
 
   it('refuses a caller without the secret', async () => {

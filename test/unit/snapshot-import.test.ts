@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 /** What Tenure knows, as the identity workflows' memos would say it. */
 function knownAs(entries: Array<[string, IdentityRecord | null]>): Map<string, KnownIdentity> {
-  return new Map(entries.map(([key, record]) => [key, { workflowId: `identity/hr/${key}`, record, lifecycleState: record ? 'active' : 'inactive' }]));
+  return new Map(entries.map(([key, record]) => [key, { record }]));
 }
 
 const knownFrom = (records: IdentityRecord[]) => knownAs(records.map((record) => [String(record.employee_id), record]));
@@ -77,9 +77,17 @@ describe('planning an import against what Tenure knows', () => {
   });
 
   it('counts every leaver of an empty export as a deprovisioning, for the guard', () => {
-    const { events, summary } = planImport(policySet, input([]), knownFrom(before));
+    const { events, summary, deprovisioning } = planImport(policySet, input([]), knownFrom(before));
     expect(events.map(({ record }) => record)).toEqual([null, null, null, null]);
     expect(summary).toMatchObject({ leavers: 4, deprovisions: 4, unchanged: 0 });
+    expect(deprovisioning).toEqual(['E1', 'E2', 'E3', 'E4']);
+  });
+
+  it('names the people an export marks as terminated among the deprovisionings, beside those it leaves out', () => {
+    const terminated = { ...byKey(before, 'E1'), status: 'terminated', termination_date: '2026-11-20' };
+    const { summary, deprovisioning } = planImport(policySet, input([terminated, byKey(before, 'E2'), byKey(before, 'E3')]), knownFrom(before));
+    expect(deprovisioning).toEqual(['E1', 'E4']);
+    expect(summary).toMatchObject({ leavers: 2, deprovisions: 2, unchanged: 2 });
   });
 
   it('adds the fields the source gives each event', () => {

@@ -28,9 +28,10 @@ function printSummary(file: string, rows: number, summary: ImportSummary, dryRun
   const changes = summary.joiners + summary.movers + summary.leavers + summary.rehires + summary.updates;
   if (dryRun) console.log('Dry run: nothing was delivered.');
   else if (summary.held) {
+    const held = summary.held.workflowId.endsWith(`/${summary.batchId}`) ? 'the whole import' : 'the earlier held import';
     console.log(`Held for approval, nothing applied: ${summary.held.reason}.`);
-    console.log(`  tenure approve ${summary.held.workflowId}   applies the whole import`);
-    console.log(`  tenure reject ${summary.held.workflowId}    drops it`);
+    console.log(`  tenure approve ${summary.held.workflowId}   applies ${held}`);
+    console.log(`  tenure reject ${summary.held.workflowId}    drops ${held === 'the whole import' ? 'it' : 'that one; then import this export again'}`);
   } else if (changes === 0) console.log('Nothing changed: Tenure holds every record already.');
   else console.log(`Delivered ${figure(summary.delivered)} change${summary.delivered === 1 ? '' : 's'} to the identity workflows.`);
 }
