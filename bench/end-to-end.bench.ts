@@ -9,13 +9,13 @@ import type { OktaStore } from '../src/emulator/okta/store.ts';
 import { identityWorkflowId } from '../src/identity/change-event.ts';
 import { ensureGroups } from '../src/okta/groups.ts';
 import { projectRoot } from '../src/runtime/config.ts';
-import { isolatedConfig } from '../src/runtime/isolated-config.ts';
-import { startTenure, type TenureStack } from '../src/runtime/stack.ts';
+import type { TenureStack } from '../src/runtime/stack.ts';
 import { startWorker } from '../src/runtime/worker.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../src/sources/hr-signature.ts';
 import { statusQuery } from '../workflows/definitions.ts';
 import { goSignal, noopWorkflow } from './noop-workflow.ts';
 import { percentile, printTable } from './report.ts';
+import { startBenchStack } from './stack.ts';
 
 /**
  * Joiners from the HR intake to Okta through the whole of Tenure, against an emulator held to 600
@@ -289,20 +289,11 @@ function joinerCount(): number {
 export async function run(): Promise<void> {
   const count = joinerCount();
   const limits = Object.fromEntries(ENDPOINT_FAMILIES.map((family) => [family, LIMIT_PER_WINDOW]));
-  // A benchmark acts on the emulator only, whatever the environment says.
-  const config = await isolatedConfig('bench', {
-    hrWebhookSecret: SECRET,
-    policiesDir: POLICIES_DIR,
-    templatesDir: TEMPLATES_DIR,
-    // Every 429 the SDK gives up on fails an attempt, which the worker would log as a warning.
-    logLevel: 'ERROR',
-  });
-  process.stderr.write('\nEnd to end: starting the Temporal dev server, the Okta emulator, the mail catcher, a worker and the intake…\n');
-  const stack = await startTenure(config, {
-    headless: true,
-    log: (line) => process.stderr.write(`${line}\n`),
-    oktaEmulator: { rateLimits: { windowSeconds: WINDOW_SECONDS, limits } },
-  });
+  const { config, stack } = await startBenchStack(
+    'End to end',
+    { hrWebhookSecret: SECRET, policiesDir: POLICIES_DIR, templatesDir: TEMPLATES_DIR },
+    { oktaEmulator: { rateLimits: { windowSeconds: WINDOW_SECONDS, limits } } },
+  );
   let noopWorker: { stop(): Promise<void> } | undefined;
   try {
     await ensureGroups(stack.okta!, GROUPS.map((name) => ({ name })));

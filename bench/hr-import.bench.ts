@@ -9,9 +9,8 @@ import { identityWorkflowId } from '../src/identity/change-event.ts';
 import { ensureGroups } from '../src/okta/groups.ts';
 import type { IdentityRecord } from '../src/policy/schema.ts';
 import { projectRoot } from '../src/runtime/config.ts';
-import { isolatedConfig } from '../src/runtime/isolated-config.ts';
 import { IdentityKey, IdentitySource } from '../src/runtime/search-attributes.ts';
-import { startTenure, type TenureStack } from '../src/runtime/stack.ts';
+import type { TenureStack } from '../src/runtime/stack.ts';
 import { HR_SOURCE } from '../src/sources/hr-events.ts';
 import { loadHrExport } from '../src/sources/hr-export.ts';
 import { countActiveIdentities } from '../src/sources/known-identities.ts';
@@ -20,6 +19,7 @@ import type { identityWorkflow } from '../workflows/identity.ts';
 import { initialState } from '../workflows/identity-state.ts';
 import { statusQuery } from '../workflows/definitions.ts';
 import { printTable } from './report.ts';
+import { startBenchStack } from './stack.ts';
 
 /**
  * `tenure hr import` of a 50,000-row export (TENURE_BENCH_IMPORT_ROWS sets the rows) against as
@@ -275,16 +275,7 @@ function rowCount(): number {
 
 export async function run(): Promise<void> {
   const rows = rowCount();
-  const config = await isolatedConfig('bench', {
-    policiesDir: POLICIES_DIR,
-    templatesDir: TEMPLATES_DIR,
-    logLevel: 'ERROR',
-  });
-  process.stderr.write('\nHR import: starting the Temporal dev server, the Okta emulator, the mail catcher, a worker and the intake…\n');
-  const stack = await startTenure(config, {
-    headless: true,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  const { config, stack } = await startBenchStack('HR import', { policiesDir: POLICIES_DIR, templatesDir: TEMPLATES_DIR });
   try {
     process.stderr.write(`HR import: laying down ${figure(rows)} known identities (seeded Okta users, identity workflows started with their state)…\n`);
     const baseline = await layBaseline(stack, rows, stack.policySet.hash);

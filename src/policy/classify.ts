@@ -15,8 +15,8 @@ export function isActive(policy: Policy, record: Snapshot): boolean {
 
 const same = (a: IdentityRecord[string] | undefined, b: IdentityRecord[string] | undefined) => (a ?? null) === (b ?? null);
 
-/** Whether two records hold the same values; most rows of a daily export have not changed. */
-function sameRecord(a: IdentityRecord, b: IdentityRecord): boolean {
+/** Whether two records hold the same values (null and absent alike); most rows of a daily export have not changed. */
+export function sameRecord(a: IdentityRecord, b: IdentityRecord): boolean {
   for (const name in a) if (!same(a[name], b[name])) return false;
   for (const name in b) if (!(name in a) && !same(undefined, b[name])) return false;
   return true;

@@ -5,7 +5,7 @@ import { heldBatchOf, holdBatch } from '../guard/held-batch.ts';
 import { deprovisions, massChangeReason, type GuardLimits } from '../guard/limits.ts';
 import type { ChangeEvent } from '../identity/change-event.ts';
 import { deliverAll } from '../identity/deliver.ts';
-import { classify, type Lifecycle } from '../policy/classify.ts';
+import { classify, sameRecord, type Lifecycle } from '../policy/classify.ts';
 import { identityKeyAttribute, type PolicySet } from '../policy/loader.ts';
 import type { Plan } from '../policy/planner.ts';
 import type { IdentityRecord } from '../policy/schema.ts';
@@ -58,8 +58,8 @@ export interface PlannedImport {
 }
 
 /**
- * A record as text that is equal for equal records: attributes in order, and without null
- * values, which the classifier takes for absent ones.
+ * A record as text that is equal for equal records, for event ids: attributes in order, and
+ * without null values, which the classifier takes for absent ones.
  */
 function canonical(record: IdentityRecord | null | undefined): string {
   if (!record) return 'null';
@@ -119,7 +119,7 @@ export function planImport(policySet: PolicySet, input: SnapshotImportInput, kno
     const key = String(record[keyAttribute]);
     present.add(key);
     const before = known.get(key)?.record;
-    if (before && canonical(before) === canonical(record)) summary.unchanged++;
+    if (before && sameRecord(before, record)) summary.unchanged++;
     else change(key, before, record);
   }
   for (const [key, { record }] of known) if (record && !present.has(key)) change(key, record, null);

@@ -7,6 +7,7 @@ import { DEFAULT_OKTA_HOOK_EVENT_TYPES } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { changeFromOktaEvent } from '../../src/sources/okta-events.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
+import { loseNextHookDelivery } from '../helpers/okta-hooks.ts';
 import { eventually, startTestStack } from '../helpers/stack.ts';
 
 /*
@@ -73,16 +74,6 @@ async function groupNamesOf(userId: string): Promise<string[]> {
 }
 
 const orgLog = (): readonly LogEvent[] => stack.oktaEmulator!.store.log.all();
-
-async function dropNextDelivery(): Promise<void> {
-  const dropped = await fetch(`${stack.oktaUrl}/emulator/v1/event-hooks/drop`, {
-    method: 'POST',
-    headers: { authorization: `SSWS ${EMULATOR_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ count: 1 }),
-  });
-  expect(dropped.status).toBe(200);
-}
-
 
 /** The org's System Log event of that type about the user: what the hook delivers. */
 function logEventAbout(userId: string, eventType: string): LogEvent {
@@ -176,7 +167,7 @@ describe('the Okta event hook, registered in the org', () => {
   it('skips the deletion of a user already deactivated when Tenure first hears of it', async () => {
     const user = await activeUserInGroups();
     // The deactivation's delivery is lost, as a network can lose it.
-    await dropNextDelivery();
+    await loseNextHookDelivery(stack, EMULATOR_TOKEN);
     const failuresBefore = orgLog().filter((event) => event.eventType === 'event_hook.delivery').length;
     await okta.userApi.deactivateUser({ userId: user.id! });
     await eventually(() => expect(orgLog().filter((event) => event.eventType === 'event_hook.delivery')).toHaveLength(failuresBefore + 1));
@@ -189,7 +180,7 @@ describe('the Okta event hook, registered in the org', () => {
 
   it('does not deprovision a user an administrator reactivated before the deactivation reached Tenure', async () => {
     const user = await activeUserInGroups();
-    await dropNextDelivery();
+    await loseNextHookDelivery(stack, EMULATOR_TOKEN);
     await okta.userApi.deactivateUser({ userId: user.id! });
     const deactivation = await eventually(() => logEventAbout(user.id!, 'user.lifecycle.deactivate'));
     await okta.userApi.activateUser({ userId: user.id!, sendEmail: false });

@@ -15,6 +15,7 @@ import {
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
 import { ScheduledStartTime } from '../../workflows/okta-reconciliation.ts';
+import { loseNextHookDelivery } from '../helpers/okta-hooks.ts';
 import { eventually, startTestStack } from '../helpers/stack.ts';
 
 /*
@@ -243,20 +244,10 @@ describe('with the event hook registered', { timeout: 120_000 }, () => {
   const orgLog = (): readonly LogEvent[] => stack.oktaEmulator!.store.log.all();
   const lostDeliveries = () => orgLog().filter((event) => event.eventType === 'event_hook.delivery' && event.outcome.result === 'FAILURE').length;
 
-  /** Makes the emulated org lose its next event hook delivery. */
-  async function loseNextDelivery(): Promise<void> {
-    const response = await fetch(`${stack.oktaUrl}/emulator/v1/event-hooks/drop`, {
-      method: 'POST',
-      headers: { authorization: `SSWS ${EMULATOR_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ count: 1 }),
-    });
-    expect(response.status).toBe(200);
-  }
-
   /** Deactivates the user in Okta, and waits until the delivery that would have told Tenure is lost. */
   async function deactivateUnheard(userId: string): Promise<void> {
     const lost = lostDeliveries();
-    await loseNextDelivery();
+    await loseNextHookDelivery(stack, EMULATOR_TOKEN);
     await okta.userApi.deactivateUser({ userId });
     await eventually(() => expect(lostDeliveries()).toBe(lost + 1));
   }
