@@ -1,6 +1,6 @@
 // Runs every benchmark in turn, or the ones named (`npm run bench -- end-to-end`), and prints their
 // figures. Each benchmark file, <name>.bench.ts, exports `run()`.
-const suites = ['okta-emulator', 'planner', 'end-to-end', 'hr-import'];
+const suites = ['okta-emulator', 'planner', 'end-to-end', 'hr-import', 'scim-directory'];
 
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !suites.includes(name));

@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { availableParallelism } from 'node:os';
+import { FAST_RATE_LIMITS } from '../src/emulator/okta/rate-limits.ts';
 import { startOktaEmulator } from '../src/emulator/okta/server.ts';
 import { percentile, printTable } from './report.ts';
 
@@ -126,7 +127,7 @@ function printMeasurements(measurements: readonly Measurement[]): void {
 
 export async function run(): Promise<void> {
   const limits = { users: UNTHROTTLED, user: UNTHROTTLED };
-  const emulator = await startOktaEmulator({ token: TOKEN, port: 0, rateLimits: { limits } });
+  const emulator = await startOktaEmulator({ token: TOKEN, port: 0, rateLimits: { ...FAST_RATE_LIMITS, limits } });
   const client = new KeepAliveClient(emulator.url);
   try {
     const runId = Date.now().toString(36);

@@ -1,3 +1,4 @@
+import { identityLabel } from '../src/identity/display-name.ts';
 import type { IdentityStatus, LifecycleState } from './definitions.ts';
 
 export type IdentityState = Omit<IdentityStatus, 'pending' | 'lifecycleState'>;
@@ -39,7 +40,7 @@ export function lifecycleStateOf(state: IdentityState): LifecycleState {
 /** The Markdown the Temporal UI shows as the run's current details. */
 export function describe(state: IdentityState, pending: number): string {
   const lines = [
-    `**${state.source}/${state.key}**: ${lifecycleStateOf(state)}`,
+    `**${identityLabel(state.source, state.key, state.record)}**: ${lifecycleStateOf(state)}`,
     `Okta user: ${state.oktaUserId ?? (state.deleted ? 'deleted' : 'none yet')}${state.oktaProfile.login ? ` (${state.oktaProfile.login})` : ''}`,
     `Changes applied: ${state.applied}${state.lastEventId ? `, last event ${state.lastEventId}` : ''}${pending ? `, ${pending} queued` : ''}`,
     `Policy set: ${state.policyVersion ?? '–'}`,

@@ -108,7 +108,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
   for (;;) {
     const wake = nextMoment();
     const ready = () => pending.length > 0 || decided.length > 0 || workflowInfo().continueAsNewSuggested;
-    const arrived = wake === undefined ? (await condition(ready), true) : await condition(ready, Math.max(1, wake - Date.now()));
+    const arrived = wake === undefined ? (await condition(ready), true) : await waitUntil(wake, ready);
     if (decided.length > 0) {
       await actOnDecision(decided.shift()!);
     } else if (workflowInfo().continueAsNewSuggested) {
@@ -144,9 +144,24 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
     setCurrentDetails(describe(state, pending.length));
   }
 
-  function nextMoment(): number | undefined {
-    const moments = [...state.deferred.map(({ at }) => at), ...state.schedule.map(({ at }) => at), ...state.approvals.map(({ deadline }) => deadline)].map(Date.parse);
-    return moments.length === 0 ? undefined : Math.min(...moments);
+  /** The earliest moment the identity waits for, and what waits for it, in words for the timer's summary. */
+  function nextMoment(): { at: number; label: string } | undefined {
+    const moments = [
+      ...state.deferred.map(({ id, at }) => ({ at, label: `until effective ${at}: ${id}` })),
+      ...state.schedule.map(({ id, at }) => ({ at, label: `date trigger ${id} at ${at}` })),
+      ...state.approvals.map(({ id, action, deadline }) => ({ at: deadline, label: `approval deadline ${action} · ${id} at ${deadline}` })),
+    ].map(({ at, label }) => ({ at: Date.parse(at), label }));
+    if (moments.length === 0) return undefined;
+    const at = Math.min(...moments.map((moment) => moment.at));
+    const due = moments.filter((moment) => moment.at === at);
+    return { at, label: `${due[0]!.label}${due.length > 1 ? ` (+${due.length - 1} more)` : ''}` };
+  }
+
+  /** Waits for `ready` or the moment, whichever is first; answers whether `ready` came first. */
+  function waitUntil(moment: { at: number; label: string }, ready: () => boolean): Promise<boolean> {
+    const timeout = Math.max(1, moment.at - Date.now());
+    // The timer's summary is what the Temporal UI shows for it; histories from before it have unlabelled timers.
+    return patched('labelled-timers') ? condition(ready, timeout, { summary: moment.label }) : condition(ready, timeout);
   }
 
   async function receive(event: ChangeEvent): Promise<void> {
@@ -297,7 +312,13 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
         }
         stopped.add(workflow);
         firstStop ??= error as Error;
-        await noticeFailure(plan.onFailure[workflow], { error: reason, workflow, action: step.action.action }, stepId);
+        try {
+          await noticeFailure(plan.onFailure[workflow], { error: reason, workflow, action: step.action.action }, stepId);
+        } catch (noticeError) {
+          // A notice that cannot be sent must not hide the failure it was about: that stays the error.
+          if (!patched('failure-notice-kept-apart')) throw noticeError;
+          log.error('An onFailure notice could not be sent', { workflow, error: failureReason(noticeError) });
+        }
       }
     }
     return firstStop;

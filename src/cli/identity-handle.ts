@@ -1,6 +1,13 @@
-import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, type Connection, type WorkflowHandle } from '@temporalio/client';
 import { identityWorkflowId } from '../identity/change-event.ts';
 import { loadConfig } from '../runtime/config.ts';
+import { connectTemporal, TemporalUnreachableError } from '../runtime/temporal.ts';
+
+/**
+ * One short try: a person at the keyboard wants to hear in about a second that Temporal is down,
+ * not after a minute of retries meant for a server that is just starting.
+ */
+export const CLI_CONNECT = { attempts: 1, connectTimeout: 1_000 } as const;
 
 /** Workflow ids that name themselves: an identity's, a source's mass-change guard, a held batch. */
 const WORKFLOW_ID_PREFIXES = ['identity/', 'guard/', 'held/'];
@@ -25,9 +32,13 @@ export async function withTemporalClient<T>(address: string | undefined, work: (
   const at = address ?? config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: at, connectTimeout: 5_000 });
+    connection = await connectTemporal(at, CLI_CONNECT);
   } catch (error) {
-    throw new Error(`cannot reach Temporal at ${at} (is Tenure running? --address or TEMPORAL_ADDRESS names another): ${(error as Error).message}`);
+    if (!(error instanceof TemporalUnreachableError)) throw error;
+    throw new Error(
+      `cannot reach Temporal at ${at} (${error.tried}). Is Tenure running? Start it with \`npm start\`, ` +
+        'or name another Temporal with --address HOST:PORT (or TEMPORAL_ADDRESS).',
+    );
   }
   try {
     return await work(new Client({ connection, namespace: config.temporalNamespace }));

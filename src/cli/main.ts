@@ -1,29 +1,31 @@
-import { commands } from './commands.ts';
+import { CommanderError } from 'commander';
+import { tenureProgram } from './commands.ts';
 
-function usage(): string {
-  const lines = commands.map((command) => `  ${command.synopsis.padEnd(46)}${command.summary}`);
-  return ['Usage: tenure <command>', '', ...lines, '', 'Each command takes --help.'].join('\n');
+/** Node's file errors name a system call; a person wants the path and what is wrong with it. */
+function describe(error: NodeJS.ErrnoException): string {
+  if (error.code === 'ENOENT' && error.path) return `${error.path}: no such file or folder`;
+  if (error.code === 'EISDIR' && error.path) return `${error.path}: a folder, where a file was expected`;
+  return error.message;
 }
 
+/** Exit codes: 0 done (or help asked for), 1 the command failed, 2 the command line is wrong. */
 async function main(argv: string[]): Promise<void> {
-  const [name, ...rest] = argv;
-  const command = commands.find((candidate) => candidate.name === name);
-  if (!command) {
-    const known = name === undefined || name === '--help' || name === '-h';
-    (known ? console.log : console.error)(usage());
-    if (!known) process.exitCode = 2;
+  const program = tenureProgram();
+  if (argv.length === 0) {
+    program.outputHelp();
     return;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(`Usage: tenure ${command.synopsis}\n\n${command.summary}`);
-    return;
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    // Commander has already said what is wrong with the command line, naming the command or option.
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    console.error(`tenure: ${describe(error as NodeJS.ErrnoException)}`);
+    process.exitCode = 1;
   }
-  // Each command loads only its own modules, so a quick command does not load the whole engine.
-  const { run } = await command.load();
-  await run(rest);
 }
 
-main(process.argv.slice(2)).catch((error: Error) => {
-  console.error(`tenure: ${error.message}`);
-  process.exitCode = 1;
-});
+await main(process.argv.slice(2));

@@ -3,6 +3,7 @@ import type { identityWorkflow } from '../../workflows/identity.ts';
 import { changeSignal } from '../../workflows/definitions.ts';
 import { IdentityKey, IdentitySource } from '../runtime/search-attributes.ts';
 import { identityWorkflowId, type ChangeEvent } from './change-event.ts';
+import { identityLabel } from './display-name.ts';
 
 /**
  * Hands a change to its identity's workflow, starting the workflow if it is not running. The
@@ -16,7 +17,8 @@ export async function deliverChange(client: Client, taskQueue: string, event: Ch
     args: [{ source: event.source, key: event.key }],
     signal: changeSignal,
     signalArgs: [event],
-    staticSummary: `Lifecycle of ${event.source} identity ${event.key}`,
+    // Set when this delivery starts the workflow; a running workflow keeps the summary it started with.
+    staticSummary: identityLabel(event.source, event.key, event.record),
     typedSearchAttributes: [
       { key: IdentityKey, value: event.key },
       { key: IdentitySource, value: event.source },

@@ -1,4 +1,5 @@
 import okta from '@okta/okta-sdk-nodejs';
+import { watchHealth, type OktaHealth } from './health.ts';
 import { PacingRequestExecutor } from './pacing.ts';
 import { ServiceAppAuthorization, type OktaServiceApp } from './service-app-auth.ts';
 
@@ -12,6 +13,8 @@ export type RequestExecutor = InstanceType<typeof okta.RequestExecutor>;
 export interface OktaClientOptions {
   /** A pacer to read its counts, or the SDK's own retrying executor; by default each client paces itself. */
   requestExecutor?: RequestExecutor;
+  /** Told of every answer, to say once when Okta starts failing and once when it recovers. */
+  health?: OktaHealth;
 }
 
 /**
@@ -22,6 +25,7 @@ export interface OktaClientOptions {
  */
 export function createOktaClient(connection: OktaConnection, options: OktaClientOptions = {}): OktaClient {
   const requestExecutor = options.requestExecutor ?? new PacingRequestExecutor();
+  if (options.health) watchHealth(requestExecutor, options.health);
   if ('token' in connection) {
     return new okta.Client({ orgUrl: connection.orgUrl, token: connection.token, requestExecutor, cacheMiddleware: null });
   }

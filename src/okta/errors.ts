@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { msUntilReset, type HeaderSource } from './pacing.ts';
 
 interface OktaErrorShape {
@@ -18,7 +18,7 @@ export function hasErrorCode(error: unknown, code: string): boolean {
 }
 
 /** An answer from Okta that failed: an Okta error, or the SDK's HttpError for a body that is not JSON (a proxy's page). */
-function failedAnswer(error: unknown): OktaErrorShape | undefined {
+export function failedAnswer(error: unknown): OktaErrorShape | undefined {
   if (isOktaApiError(error)) return error;
   if (!(error instanceof Error) || error.name !== 'HttpError') return undefined;
   // HttpError's message quotes the body, which is no Okta error to show: only the status is kept.
@@ -74,26 +74,42 @@ function retryDelayAfter429(error: OktaErrorShape): number | undefined {
 /**
  * Classifies an Okta failure where it happens. A 429 is retried when Okta's rate-limit window
  * resets; 5xx answers and network failures are passing, and are retried at the retry policy's
- * backoff; any other 4xx is final, and carries Okta's code and summary to the Temporal UI.
+ * backoff; a 401 (the credential refused: revoked, expired, or a service app's key rotated) is
+ * retried too, so that the work waits for a fixed credential instead of being dropped; any other
+ * 4xx is final, and carries Okta's code and summary to the Temporal UI.
+ *
+ * The retried ones are BENIGN: the worker logs their attempts at DEBUG, not as a warning with a
+ * stack each time. The Okta client's health watch (src/okta/health.ts) says once, in one line,
+ * that Okta is failing, and once that it answers again.
  */
 export function toActivityError(error: unknown, doing: string): Error {
   const failed = failedAnswer(error);
+  const benign = ApplicationFailureCategory.BENIGN;
   if (failed?.status === 429) {
     return ApplicationFailure.create({
       message: describe(doing, failed),
       type: 'OktaRateLimited',
       details: [detailsOf(failed)],
       nextRetryDelay: retryDelayAfter429(failed),
+      category: benign,
     });
   }
   if (failed !== undefined && failed.status >= 500) {
-    return ApplicationFailure.retryable(describe(doing, failed), 'OktaUnavailable', detailsOf(failed));
+    return ApplicationFailure.create({ message: describe(doing, failed), type: 'OktaUnavailable', details: [detailsOf(failed)], category: benign });
+  }
+  if (failed?.status === 401) {
+    return ApplicationFailure.create({ message: describe(doing, failed), type: 'OktaCredentialRefused', details: [detailsOf(failed)], category: benign });
   }
   if (failed !== undefined && failed.status >= 400) {
     return ApplicationFailure.nonRetryable(describe(doing, failed), 'OktaError', detailsOf(failed));
   }
   if (isNetworkError(error)) {
-    return ApplicationFailure.retryable(`${doing}: Okta could not be reached: ${error.message}`, 'OktaUnreachable');
+    return ApplicationFailure.create({ message: `${doing}: Okta could not be reached: ${error.message}`, type: 'OktaUnreachable', category: benign });
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The socket error code of a transport failure (ECONNREFUSED …), for one line that names it. */
+export function networkErrorCode(error: unknown): string | undefined {
+  return isNetworkError(error) ? (error as Error & { code: string }).code : undefined;
 }

@@ -45,7 +45,12 @@ export function parseWith<T>(schema: z.ZodType<T>, source: SourceFile, problems:
     problems.push(...syntax);
     return undefined;
   }
-  const data: unknown = yaml.document.toJS();
+  const converted = yaml.toData();
+  if ('problem' in converted) {
+    problems.push(converted.problem);
+    return undefined;
+  }
+  const { data } = converted;
   const result = schema.safeParse(data);
   if (result.success) return { yaml, data, value: result.data };
   for (const issue of describeIssues(schema, data, result.error.issues)) {
@@ -147,4 +152,16 @@ export async function loadPolicySet(policies: string | readonly string[], templa
 /** The attribute that identifies an identity of `source`, shared by all of its policies. */
 export function identityKeyAttribute(policySet: PolicySet, source: string): string | undefined {
   return policySet.policies.find(({ policy }) => policy.source === source)?.policy.identity.key;
+}
+
+/**
+ * The attributes the policies of `source` may read: their identity key and the attributes they
+ * declare. Validation refuses a transformer, condition, template, mover attribute or date
+ * trigger that reads any other, so a record lacking the rest plans and notifies just the same.
+ * Undefined when no policy has this source.
+ */
+export function sourceAttributes(policySet: PolicySet, source: string): ReadonlySet<string> | undefined {
+  const policies = policySet.policies.filter(({ policy }) => policy.source === source);
+  if (policies.length === 0) return undefined;
+  return new Set(policies.flatMap(({ policy }) => [policy.identity.key, ...policy.identity.attributes]));
 }

@@ -21,6 +21,10 @@ const Expectation = z.strictObject({
   steps: z.array(ExpectedStep).default([]),
   deferred: z.array(z.strictObject({ workflow: z.string(), at: z.string(), steps: z.array(ExpectedStep).optional() })).optional(),
   schedule: z.array(z.strictObject({ workflow: z.string(), at: z.string() })).optional(),
+  onFailure: z
+    .record(z.string(), z.strictObject({ template: z.string(), to: z.string() }))
+    .optional()
+    .describe('Per workflow with steps, the notice its onFailure would send should a step fail for good.'),
   error: z.string().optional().describe('The plan fails with a message containing this.'),
 });
 
@@ -70,6 +74,9 @@ function observedPlan(result: Plan, test: PolicyTest): Record<string, unknown> {
     out.deferred = result.deferred.map((deferred) => ({ workflow: deferred.id.split('/')[1], at: deferred.at, steps: deferred.steps.map(observed) }));
   }
   if (test.expect.schedule) out.schedule = result.schedule.map((trigger) => ({ workflow: trigger.id.split('/')[1], at: trigger.at }));
+  if (test.expect.onFailure) {
+    out.onFailure = Object.fromEntries(Object.entries(result.onFailure).map(([id, notice]) => [id.split('/')[1], { template: notice.template, to: notice.to }]));
+  }
   return out;
 }
 

@@ -22,7 +22,8 @@ function resolve(schema: unknown, data: unknown): unknown {
   }
 }
 
-function objectKeysAt(schema: z.ZodType, data: unknown, path: readonly PropertyKey[]): string[] {
+/** The schema for the value at `path`, as the data there selects it, with that value. */
+function schemaAt(schema: z.ZodType, data: unknown, path: readonly PropertyKey[]): { schema: unknown; value: unknown } | undefined {
   let current: unknown = schema;
   let value = data;
   for (const segment of path) {
@@ -30,10 +31,15 @@ function objectKeysAt(schema: z.ZodType, data: unknown, path: readonly PropertyK
     if (def?.type === 'object') current = (def.shape as Record<string, unknown>)[String(segment)];
     else if (def?.type === 'array') current = def.element;
     else if (def?.type === 'record') current = def.valueType;
-    else return [];
+    else return undefined;
     value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
   }
-  const def = defOf(resolve(current, value));
+  return { schema: current, value };
+}
+
+function objectKeysAt(schema: z.ZodType, data: unknown, path: readonly PropertyKey[]): string[] {
+  const at = schemaAt(schema, data, path);
+  const def = at && defOf(resolve(at.schema, at.value));
   return def?.type === 'object' ? Object.keys(def.shape as object) : [];
 }
 
@@ -51,6 +57,10 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 /** Rewrites zod's issues into sentences a policy author can act on, one per offending key. */
 export function describeIssues(schema: z.ZodType, data: unknown, issues: readonly z.core.$ZodIssue[]): LocatedIssue[] {
   return issues.flatMap((issue): LocatedIssue[] => {
+    // Whatever form zod found wanting, an absent value is a key to add, not a value to change.
+    if (issue.code !== 'unrecognized_keys' && issue.code !== 'custom' && issue.path.length > 0 && valueAt(data, issue.path) === undefined) {
+      return [missingKey(schema, data, issue.path)];
+    }
     switch (issue.code) {
       case 'unrecognized_keys': {
         const known = objectKeysAt(schema, data, issue.path);
@@ -68,18 +78,31 @@ export function describeIssues(schema: z.ZodType, data: unknown, issues: readonl
         return [{ path: issue.path, message: `unknown ${field} "${given}"${suggest(given, options.map(String))}; known: ${options.join(', ')}` }];
       }
       case 'invalid_value': {
-        const given = String(valueAt(data, issue.path));
+        const value = valueAt(data, issue.path);
         const values = issue.values.map(String);
+        if (value !== null && typeof value === 'object') {
+          return [{ path: issue.path, message: `expected ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}, got ${describe(value)}` }];
+        }
+        const given = String(value);
         return [{ path: issue.path, message: `"${given}" is not allowed${suggest(given, values)}; use one of: ${values.join(', ')}` }];
       }
       case 'invalid_type':
-        if (valueAt(data, issue.path) === undefined) {
-          return [{ path: issue.path.slice(0, -1), message: `missing required key "${String(issue.path[issue.path.length - 1])}"` }];
-        }
         return [{ path: issue.path, message: `expected ${issue.expected}, got ${describe(valueAt(data, issue.path))}` }];
     }
     return [{ path: issue.path, message: issue.message }];
   });
+}
+
+/** Names the key to add and, from the schema's description, what it holds. */
+function missingKey(schema: z.ZodType, data: unknown, path: readonly PropertyKey[]): LocatedIssue {
+  const key = String(path[path.length - 1]);
+  const description = descriptionOf(schema, data, path);
+  const holds = description ? `: ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, '')}` : '';
+  return { path: path.slice(0, -1), message: `missing required key "${key}"${holds}` };
+}
+
+function descriptionOf(schema: z.ZodType, data: unknown, path: readonly PropertyKey[]): string | undefined {
+  return (schemaAt(schema, data, path)?.schema as { description?: string } | undefined)?.description;
 }
 
 /**

@@ -83,6 +83,14 @@ export const transformerFunctions: Readonly<Record<string, TransformerFunction>>
     if (from === '') throw new ArgumentError('the text to find must not be empty', 0);
     return (value) => value.replaceAll(from, () => to);
   }),
+  /** Every kind of Unicode space, not only " ": HR systems paste no-break spaces and tabs into names. */
+  REMOVE_WHITESPACE: transform([], () => (value) => value.replace(/\s+/gu, '')),
+  /** Each character of `characters` wherever it stands: `REMOVE_CHARS,"'."` turns "O'Brien Jr." into "OBrien Jr". */
+  REMOVE_CHARS: transform([string('characters')], ([characters]) => {
+    if (characters === '') throw new ArgumentError('name at least one character to remove', 0);
+    const removed = new Set(Array.from(characters));
+    return (value) => Array.from(value, (char) => (removed.has(char) ? '' : char)).join('');
+  }),
   REMOVE_DOMAIN: transform([], () => (value) => {
     const at = value.indexOf('@');
     return at === -1 ? value : value.slice(0, at);

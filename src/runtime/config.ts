@@ -6,6 +6,7 @@ import { readPrivateKey, type OktaServiceApp } from '../okta/service-app-auth.ts
 import type { GuardLimits } from '../guard/limits.ts';
 import { durationMs } from './duration.ts';
 import { checkOktaEventTypes } from '../sources/okta-events.ts';
+import { fastRateLimitsFrom } from '../emulator/okta/rate-limits.ts';
 
 /** The project root, so that commands behave the same from any working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,6 +31,8 @@ export interface TenureConfig {
   oktaEmulatorServiceApp: OktaServiceApp | undefined;
   oktaEmulatorPort: number;
   oktaEmulatorToken: string;
+  /** TENURE_OKTA_EMULATOR_RATE_LIMITS=fast: the emulator allows 100 times Okta's limits, for benchmarks. */
+  oktaEmulatorFastRateLimits: boolean;
   smtpUrl: string | undefined;
   mailSmtpPort: number;
   mailHttpPort: number;
@@ -56,6 +59,8 @@ export interface TenureConfig {
   oktaLogPollIntervalMs: number | undefined;
   /** The Okta group (name or id) whose members are in scope; unset, every user is. */
   oktaScopeGroup: string | undefined;
+  /** TENURE_DATABASE_URL: the PostgreSQL server that holds the SCIM directory; unset, it is embedded under dataDir. */
+  databaseUrl: string | undefined;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -80,6 +85,40 @@ function logLevelFrom(raw: string | undefined): LogLevel {
 const SANDBOX_WEBHOOK_SECRET = 'tenure-sandbox-secret';
 /** The sandbox's event hook secret; a real org needs its own in OKTA_EVENT_HOOK_SECRET. */
 const SANDBOX_HOOK_SECRET = 'tenure-sandbox-hook-secret';
+/** The emulator's published SSWS token; never a real org's. */
+const SANDBOX_EMULATOR_TOKEN = 'tenure-sandbox-token';
+/** HMAC keys shorter than the SHA-256 output are guessable sooner than the hash is broken. */
+const MIN_SECRET_BYTES = 32;
+
+/** Hosts where plain http stays on the machine: the emulator, or a test double, not a real org. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The org's base URL, as the Okta SDK wants it (an origin, no path). Refused with the fix when it
+ * is not one, is the admin console's address, or is plain http off this machine: an SSWS token
+ * sent in clear text is a stolen token.
+ */
+export function oktaOrgUrlFrom(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`OKTA_ORG_URL is not a URL ("${raw}"): set it to your org's address, such as https://acme.okta.com`);
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new Error(`OKTA_ORG_URL must use https:// ("${raw}"): Okta orgs are served over HTTPS; plain http is allowed only on 127.0.0.1, localhost or [::1] (the emulator)`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`OKTA_ORG_URL must use https:// ("${raw}"): set it to your org's address, such as https://acme.okta.com`);
+  }
+  if (/-admin\./.test(url.hostname)) {
+    throw new Error(`OKTA_ORG_URL is the Admin Console's address ("${raw}"): use the org's own, without "-admin" (https://${url.hostname.replace('-admin.', '.')})`);
+  }
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    throw new Error(`OKTA_ORG_URL must be the org's address alone, without a path or query ("${raw}"): use ${url.origin}`);
+  }
+  return url.origin;
+}
 
 export const DEFAULT_OKTA_HOOK_EVENT_TYPES = ['user.lifecycle.deactivate', 'user.lifecycle.delete.initiated'];
 
@@ -155,21 +194,53 @@ function oktaConnectionFrom(orgUrl: string, token: string | undefined, serviceAp
     throw new Error('OKTA_API_TOKEN and an OAuth service app (OKTA_CLIENT_ID …) are both set: give Tenure one credential for OKTA_ORG_URL');
   }
   if (serviceApp) return { orgUrl, serviceApp };
-  if (token) return { orgUrl, token };
+  if (token) {
+    if (token === SANDBOX_EMULATOR_TOKEN) throw new Error("OKTA_API_TOKEN is the sandbox emulator's token: create an API token in your Okta org (Security > API > Tokens) and set it");
+    return { orgUrl, token };
+  }
   throw new Error(
     'OKTA_ORG_URL is set but no credential for it: set OKTA_API_TOKEN (an SSWS token), or OKTA_CLIENT_ID, OKTA_PRIVATE_KEY, OKTA_KEY_ID and OKTA_SCOPES (an OAuth service app)',
   );
 }
 
+/**
+ * A secret an attacker must not guess: not the sandbox's published one, and at least 32 bytes.
+ * Errors name the variable, never the value.
+ */
+function checkSecret(env: NodeJS.ProcessEnv, name: string, sandboxValue: string): void {
+  const value = env[name];
+  if (value === undefined) return;
+  const fix = 'generate one with `openssl rand -hex 32` and give the same value to the sender';
+  if (value === sandboxValue) throw new Error(`${name} is the sandbox's published secret, refused with a real Okta org: ${fix}`);
+  if (Buffer.byteLength(value) < MIN_SECRET_BYTES) throw new Error(`${name} is shorter than ${MIN_SECRET_BYTES} bytes: ${fix}`);
+}
+
+/** The variables that say "act on a real org"; beside an empty OKTA_ORG_URL they are a mistake, not sandbox mode. */
+const OKTA_CREDENTIAL_VARIABLES = ['OKTA_API_TOKEN', ...SERVICE_APP_VARIABLES] as const;
+
+/** Where a real org's Temporal history and state live by default: never the sandbox's `.data`. */
+export function defaultDataDir(orgUrl: string | undefined): string {
+  if (!orgUrl) return path.join(projectRoot, '.data');
+  return path.join(projectRoot, `.data-${new URL(orgUrl).host.replaceAll(':', '-')}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
-  const orgUrl = env.OKTA_ORG_URL;
+  const rawOrgUrl = env.OKTA_ORG_URL;
+  if (rawOrgUrl !== undefined && rawOrgUrl.trim() === '') {
+    const credential = OKTA_CREDENTIAL_VARIABLES.find((name) => env[name]);
+    if (credential) {
+      throw new Error(`OKTA_ORG_URL is empty but ${credential} is set: set OKTA_ORG_URL to your org (https://<your-org>.okta.com), or unset both for sandbox mode`);
+    }
+  }
+  const orgUrl = rawOrgUrl?.trim() ? oktaOrgUrlFrom(rawOrgUrl.trim()) : undefined;
   const serviceApp = serviceAppFrom(env);
   const okta = orgUrl ? oktaConnectionFrom(orgUrl, env.OKTA_API_TOKEN, serviceApp) : undefined;
-  if (orgUrl && env.OKTA_EVENT_HOOK_SECRET === SANDBOX_HOOK_SECRET) {
-    throw new Error('OKTA_EVENT_HOOK_SECRET is the sandbox secret: a real Okta org needs a secret of its own');
-  }
   if (orgUrl && !env.HR_WEBHOOK_SECRET) {
-    throw new Error('OKTA_ORG_URL is set but HR_WEBHOOK_SECRET is not: a real Okta org must not take HR events signed with the sandbox secret');
+    throw new Error('OKTA_ORG_URL is set but HR_WEBHOOK_SECRET is not: a real Okta org must not take HR events signed with the sandbox secret; generate one with `openssl rand -hex 32`');
+  }
+  if (orgUrl) {
+    checkSecret(env, 'HR_WEBHOOK_SECRET', SANDBOX_WEBHOOK_SECRET);
+    checkSecret(env, 'OKTA_EVENT_HOOK_SECRET', SANDBOX_HOOK_SECRET);
   }
   return {
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
@@ -177,7 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     taskQueue: env.TENURE_TASK_QUEUE || 'tenure',
     temporalPort: intFrom(env, 'TEMPORAL_PORT', 7233),
     temporalUiPort: intFrom(env, 'TEMPORAL_UI_PORT', 8233),
-    dataDir: path.resolve(env.TENURE_DATA_DIR || path.join(projectRoot, '.data')),
+    dataDir: path.resolve(env.TENURE_DATA_DIR || defaultDataDir(orgUrl)),
     toolsDir: path.resolve(env.TENURE_TOOLS_DIR || path.join(projectRoot, '.tools')),
     intakePort: intFrom(env, 'TENURE_INTAKE_PORT', 8080),
     intakeHost: env.TENURE_INTAKE_HOST || '127.0.0.1',
@@ -185,7 +256,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     okta,
     oktaEmulatorServiceApp: okta ? undefined : serviceApp,
     oktaEmulatorPort: intFrom(env, 'OKTA_EMULATOR_PORT', 8090),
-    oktaEmulatorToken: env.OKTA_EMULATOR_TOKEN || 'tenure-sandbox-token',
+    oktaEmulatorToken: env.OKTA_EMULATOR_TOKEN || SANDBOX_EMULATOR_TOKEN,
+    oktaEmulatorFastRateLimits: fastRateLimitsFrom(env.TENURE_OKTA_EMULATOR_RATE_LIMITS),
     smtpUrl: env.SMTP_URL || undefined,
     mailSmtpPort: intFrom(env, 'MAIL_SMTP_PORT', 2525),
     mailHttpPort: intFrom(env, 'MAIL_HTTP_PORT', 8025),
@@ -203,5 +275,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     oktaReconcileIntervalMs: intervalFrom(env, 'TENURE_OKTA_RECONCILE_INTERVAL', '1h'),
     oktaLogPollIntervalMs: intervalFrom(env, 'TENURE_OKTA_LOG_POLL_INTERVAL', '1m'),
     oktaScopeGroup: env.TENURE_OKTA_SCOPE_GROUP || undefined,
+    databaseUrl: env.TENURE_DATABASE_URL || undefined,
   };
 }

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Connection } from '@temporalio/client';
+import { DEV_SERVER_PID_FILE, findLeftoverDevServer, leftoverError } from './leftover.ts';
 import { assertPortFree } from './ports.ts';
 import { connectTemporal, ensureSearchAttributes } from './temporal.ts';
 
@@ -27,28 +29,37 @@ export interface DevServer {
 /** How much of the server's own output to keep for the error message when it fails to start. */
 const OUTPUT_TAIL_CHARS = 4_000;
 
+/** Stops the dev server when Tenure's process ends, however it ends (see the file). */
+const SUPERVISOR = fileURLToPath(new URL('./supervise.mjs', import.meta.url));
+
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   await mkdir(options.dataDir, { recursive: true });
+  const leftover = await findLeftoverDevServer(options.dataDir);
+  if (leftover) throw leftoverError(leftover);
   // Otherwise Tenure could connect to whatever already listens there and take it for its own server.
   await assertPortFree(options.port, 'Temporal', 'Is Temporal already running? Set TEMPORAL_ADDRESS to use it, or TEMPORAL_PORT to choose another port.');
   if (!options.headless) await assertPortFree(options.uiPort, 'Temporal UI', 'Set TEMPORAL_UI_PORT to choose another port.');
+  const dbFile = path.join(options.dataDir, 'temporal.sqlite');
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
     '--port', String(options.port),
-    '--db-filename', path.join(options.dataDir, 'temporal.sqlite'),
+    '--db-filename', dbFile,
     '--namespace', options.namespace,
     '--log-level', 'error',
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
     ...Object.entries(options.dynamicConfig ?? {}).flatMap(([name, value]) => ['--dynamic-config-value', `${name}=${JSON.stringify(value)}`]),
   ];
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const pidFileInfo = JSON.stringify({ port: options.port, dbFile });
+  const child = spawn(process.execPath, [SUPERVISOR, path.join(options.dataDir, DEV_SERVER_PID_FILE), pidFileInfo, options.cliPath, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
   };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   let exited = false;
   child.on('exit', () => (exited = true));
 
@@ -75,7 +86,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    // Later than the supervisor's own SIGKILL to the server, so that this one is a last resort.
+    const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.once('exit', () => {
       clearTimeout(force);
       resolve();

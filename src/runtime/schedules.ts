@@ -46,7 +46,7 @@ function wantedSchedules(config: TenureConfig, policySet: PolicySet): WantedSche
       workflowType: 'oktaLogPoll',
       // The poll reads the window since the previous one, so it is told the interval.
       args: logPollMs === undefined ? [] : [{ intervalMs: logPollMs }],
-      summary: 'Okta System Log poll between full passes',
+      summary: 'Okta System Log polls between full passes, up to an hour of them per run',
     },
     {
       scheduleId: HR_EXPORT_PULL_SCHEDULE,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import type { LogEntry } from '@temporalio/worker';
@@ -8,12 +8,18 @@ import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '
 import type { ChangeEvent } from '../identity/change-event.ts';
 import { deliverChange } from '../identity/deliver.ts';
 import { createMailer, type Mailer } from '../notify/mailer.ts';
-import { createOktaClient, type OktaClient } from '../okta/client.ts';
+import { createOktaClient, type OktaClient, type OktaConnection } from '../okta/client.ts';
+import { OktaHealth } from '../okta/health.ts';
+import { probeOkta } from '../okta/probe.ts';
 import { publicJwkOf } from '../okta/service-app-auth.ts';
 import { ensureGroups } from '../okta/groups.ts';
 import { identityKeyAttribute, loadPolicySet, type PolicySet } from '../policy/loader.ts';
+import { newAdminSecret, removeAdminFile, writeAdminFile } from '../scim/admin-file.ts';
+import { openScimDirectory } from '../scim/directory/open.ts';
+import { startOutboxRelay } from '../scim/outbox-relay.ts';
 import { buildIntakeServer } from '../server/intake.ts';
 import { projectRoot, type TenureConfig } from './config.ts';
+import { claimDataDir, SANDBOX_ORG } from './data-dir.ts';
 import { startDevServer } from './dev-server.ts';
 import { locateTemporalCli } from './temporal-cli.ts';
 import { connectTemporal, ensureSearchAttributes } from './temporal.ts';
@@ -80,7 +86,15 @@ async function startTemporal(config: TenureConfig, options: StackOptions, stops:
  * users its workflows made.
  */
 async function startOkta(config: TenureConfig, options: StackOptions, stops: Stopper[]) {
-  if (config.okta) return { okta: createOktaClient(config.okta), url: config.okta.orgUrl, emulator: undefined };
+  const log = options.log ?? ((line: string) => console.error(line));
+  const healthOf = (connection: OktaConnection, credential: string) => new OktaHealth(connection.orgUrl, credential, log);
+  if (config.okta) {
+    const credential = 'token' in config.okta ? 'OKTA_API_TOKEN' : 'the service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY, OKTA_SCOPES)';
+    const health = healthOf(config.okta, credential);
+    // The probe's own client: its refusal is the start's one error line, not also a health line.
+    await probeOkta(createOktaClient(config.okta), health);
+    return { okta: createOktaClient(config.okta, { health }), url: config.okta.orgUrl, emulator: undefined };
+  }
   const serviceApp = config.oktaEmulatorServiceApp;
   const emulator = await startOktaEmulator({
     port: config.oktaEmulatorPort,
@@ -88,12 +102,13 @@ async function startOkta(config: TenureConfig, options: StackOptions, stops: Sto
     admin: true,
     stateFile: path.join(config.dataDir, 'okta-emulator.json'),
     oauthClients: serviceApp ? [{ clientId: serviceApp.clientId, name: 'Tenure', keys: [publicJwkOf(serviceApp)], scopes: serviceApp.scopes }] : [],
+    ...(config.oktaEmulatorFastRateLimits ? { rateLimits: { fast: true } } : {}),
     ...options.oktaEmulator,
   });
+  if (emulator.rateLimitNotice) options.log?.(emulator.rateLimitNotice);
   stops.push(() => emulator.close());
-  const okta = createOktaClient(
-    serviceApp ? { orgUrl: emulator.url, serviceApp } : { orgUrl: emulator.url, token: config.oktaEmulatorToken },
-  );
+  const connection: OktaConnection = serviceApp ? { orgUrl: emulator.url, serviceApp } : { orgUrl: emulator.url, token: config.oktaEmulatorToken };
+  const okta = createOktaClient(connection, { health: healthOf(connection, serviceApp ? 'OKTA_CLIENT_ID' : 'OKTA_EMULATOR_TOKEN') });
   await ensureGroups(okta, JSON.parse(await readFile(path.join(projectRoot, 'examples/okta-groups.json'), 'utf8')));
   return { okta, url: emulator.url, emulator };
 }
@@ -107,6 +122,27 @@ async function startMail(config: TenureConfig, stops: Stopper[]): Promise<{ mail
   const mailer = createMailer(config.smtpUrl ?? catcher!.smtpUrl, config.mailFrom);
   stops.push(() => mailer.close());
   return { mailer, catcher };
+}
+
+/**
+ * The SCIM directory the intake serves, and the relay that hands its changes to the identity
+ * workflows (after each write, and on a timer). Once the intake listens, `tenure scim …` finds it
+ * through the admin file, since an embedded directory is open in this process only.
+ */
+async function startScimDirectory(config: TenureConfig, deliver: (event: ChangeEvent) => Promise<unknown>, options: StackOptions, stops: Stopper[]) {
+  await mkdir(config.dataDir, { recursive: true });
+  const directory = await openScimDirectory({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  stops.push(() => directory.close());
+  const relay = startOutboxRelay({ directory, deliver, log: options.log });
+  stops.push(() => relay.stop());
+  const adminSecret = newAdminSecret();
+  return {
+    options: { directory, onChange: relay.trigger, log: options.log, adminSecret },
+    async listening(intakeUrl: string) {
+      await writeAdminFile(config.dataDir, { url: intakeUrl, secret: adminSecret });
+      stops.push(() => removeAdminFile(config.dataDir));
+    },
+  };
 }
 
 /**
@@ -130,13 +166,15 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
   };
   try {
     const policySet = await loadPolicySet(config.policiesDir, config.templatesDir);
+    // Before anything writes there: the dev server's history, and the emulator's org.
+    if (!config.temporalAddress || (!config.okta && role !== 'intake')) await claimDataDir(config.dataDir, config.okta?.orgUrl ?? SANDBOX_ORG);
+    // Okta first: a refused credential is said before the dev server takes a minute to start.
+    const okta = role !== 'intake' ? await startOkta(config, options, stops) : undefined;
     const temporal = await startTemporal(config, options, stops);
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
 
-    let okta: Awaited<ReturnType<typeof startOkta>> | undefined;
     let mail: Awaited<ReturnType<typeof startMail>> | undefined;
-    if (role !== 'intake') {
-      okta = await startOkta(config, options, stops);
+    if (okta) {
       mail = await startMail(config, stops);
       const worker = await startWorker({
         address: temporal.address,
@@ -153,12 +191,15 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     let intakeUrl: string | undefined;
     if (role !== 'worker') {
       const deliver = (event: ChangeEvent) => deliverChange(client, config.taskQueue, event);
+      const scim = await startScimDirectory(config, deliver, options, stops);
       const intake = buildIntakeServer({
-        hr: { secret: config.hrWebhookSecret, keyAttribute: identityKeyAttribute(policySet, 'hr'), deliver },
+        hr: { secret: config.hrWebhookSecret, keyAttribute: identityKeyAttribute(policySet, 'hr'), policySet, deliver },
         okta: config.oktaHookSecret ? { secret: config.oktaHookSecret, eventTypes: config.oktaHookEventTypes, deliver, log: options.log } : undefined,
+        scim: scim.options,
       });
       intakeUrl = await intake.listen({ port: config.intakePort, host: config.intakeHost });
       stops.push(() => intake.close());
+      await scim.listening(intakeUrl);
     }
 
     return {

@@ -18,20 +18,41 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   });
 }
 
-/** Connects to Temporal, retrying while a server that was just started comes up. */
-export async function connectTemporal(address: string, options: { attempts?: number; isAlive?: () => boolean } = {}): Promise<Connection> {
+/** Temporal did not answer; `tried` says how long it was given, for a message that sets expectations. */
+export class TemporalUnreachableError extends Error {
+  readonly tried: string;
+
+  constructor(
+    readonly address: string,
+    attempts: number,
+    connectTimeout: number,
+    cause: unknown,
+  ) {
+    const seconds = `${connectTimeout / 1000} s`;
+    const tried = attempts === 1 ? `no answer within ${seconds}` : `no answer in ${attempts} attempts of ${seconds}`;
+    super(`Temporal at ${address} did not answer (${tried}): ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.tried = tried;
+  }
+}
+
+/**
+ * Connects to Temporal, retrying while a server that was just started comes up. Each attempt waits
+ * `connectTimeout` ms; between attempts it pauses half a second, and after the last it gives up at once.
+ */
+export async function connectTemporal(address: string, options: { attempts?: number; connectTimeout?: number; isAlive?: () => boolean } = {}): Promise<Connection> {
   const attempts = options.attempts ?? 120;
+  const connectTimeout = options.connectTimeout ?? 1_000;
   let lastError: unknown;
-  for (let attempt = 0; attempt < attempts; attempt++) {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
     if (options.isAlive && !options.isAlive()) break;
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      const connection = await Connection.connect({ address, connectTimeout });
       await connection.workflowService.getSystemInfo({});
       return connection;
     } catch (error) {
       lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
-  throw new Error(`Temporal at ${address} did not answer: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  throw new TemporalUnreachableError(address, attempts, connectTimeout, lastError);
 }

@@ -1,15 +1,36 @@
+import { MIMEType } from 'node:util';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChangeEvent } from '../identity/change-event.ts';
-import { parseHrEvents } from '../sources/hr-events.ts';
+import { sourceAttributes, type PolicySet } from '../policy/loader.ts';
+import { HR_SOURCE, parseHrEvents } from '../sources/hr-events.ts';
 import { HR_SIGNATURE_HEADER, verifyHrSignature } from '../sources/hr-signature.ts';
 
 export interface HrWebhookOptions {
   secret: string;
   /** The identity key attribute of source "hr", from the policies; undefined when none is loaded. */
   keyAttribute: string | undefined;
+  /**
+   * The policy set: a record keeps only the attributes its policies of source "hr" may read, and
+   * loses the others on arrival, before they reach a workflow's history. Without it, records are kept whole.
+   */
+  policySet?: PolicySet;
   deliver(event: ChangeEvent): Promise<string>;
   /** The intake's clock in epoch milliseconds, which the signature window is measured by. */
   now?: () => number;
+}
+
+// Buffer's own decoding would put U+FFFD in place of bytes that are not UTF-8, and change a key unseen.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The charset parameter of a content type, as written, if it has one. */
+function declaredCharset(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  try {
+    return new MIMEType(contentType).params.get('charset') ?? undefined;
+  } catch {
+    // Fastify has accepted it as JSON already; a parameter it cannot read declares no charset.
+    return undefined;
+  }
 }
 
 /**
@@ -19,6 +40,7 @@ export interface HrWebhookOptions {
  */
 export const hrWebhookRoute: FastifyPluginAsync<HrWebhookOptions> = async (app, options) => {
   const now = options.now ?? Date.now;
+  const kept = options.policySet && sourceAttributes(options.policySet, HR_SOURCE);
   // The signature covers the exact bytes sent, so the body must reach the handler unparsed; and
   // only JSON is taken (415 otherwise), not the text/plain Fastify would parse by default.
   app.removeAllContentTypeParsers();
@@ -26,21 +48,31 @@ export const hrWebhookRoute: FastifyPluginAsync<HrWebhookOptions> = async (app, 
 
   app.post('/hooks/hr', async (request, reply) => {
     const receivedAt = now();
+    const charset = declaredCharset(request.headers['content-type']);
+    if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+      return reply.code(415).send({ error: `the body must be UTF-8 JSON; this request declares charset=${charset}: send it as UTF-8, with charset=utf-8 or no charset` });
+    }
     // A POST without a body and a content type reaches the handler without a parser.
     const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
     const signature = request.headers[HR_SIGNATURE_HEADER];
     const check = verifyHrSignature(raw, typeof signature === 'string' ? signature : undefined, options.secret, receivedAt);
     if (!check.ok) return reply.code(401).send({ error: check.reason });
+    let text: string;
+    try {
+      text = strictUtf8.decode(raw);
+    } catch {
+      return reply.code(400).send({ error: 'the body is not valid UTF-8: send JSON encoded as UTF-8' });
+    }
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(text);
     } catch (error) {
       return reply.code(400).send({ error: `the body is not JSON: ${(error as Error).message}` });
     }
     if (!options.keyAttribute) {
       return reply.code(422).send({ error: 'no lifecycle policy has source "hr", so HR events cannot be identified' });
     }
-    const parsed = parseHrEvents(body, options.keyAttribute, new Date(receivedAt).toISOString());
+    const parsed = parseHrEvents(body, options.keyAttribute, new Date(receivedAt).toISOString(), kept);
     if (!parsed.ok) return reply.code(400).send({ error: 'the body is not a valid HR event or batch', problems: parsed.problems });
 
     // One by one, so that an identity's events reach its workflow in the order they were sent.

@@ -1,12 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { hrWebhookRoute, type HrWebhookOptions } from './hr-webhook-route.ts';
 import { oktaHookRoute, type OktaHookOptions } from './okta-hook-route.ts';
+import { scimServer, type ScimServerOptions } from './scim-server.ts';
 
 /** The largest request body the intake reads; larger ones get 413 before any work. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The intake's routes: the HR webhook, and the Okta event hook when it has a secret. */
-export function buildIntakeServer(options: { hr: HrWebhookOptions; okta: OktaHookOptions | undefined }): FastifyInstance {
+export function buildIntakeServer(options: { hr: HrWebhookOptions; okta: OktaHookOptions | undefined; scim?: ScimServerOptions }): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES });
   // Fastify's own refusals (413, 415 …) get the same body shape as Tenure's, and say what to change.
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
@@ -30,5 +31,7 @@ export function buildIntakeServer(options: { hr: HrWebhookOptions; okta: OktaHoo
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.register(hrWebhookRoute, options.hr);
   if (options.okta) app.register(oktaHookRoute, options.okta);
+  // One SCIM endpoint per integration; the plugin answers its own errors as SCIM Error messages.
+  if (options.scim) app.register(scimServer, options.scim);
   return app;
 }

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { ChangeEvent } from '../identity/change-event.ts';
 import { IdentityRecord } from '../policy/schema.ts';
+import { identityKeyProblem } from './identity-key.ts';
 
 /** The source name of HR's identities: workflows `identity/hr/<key>`. */
 export const HR_SOURCE = 'hr';
@@ -17,7 +18,7 @@ function hrEventSchema(keyAttribute: string) {
       /** The employee's whole current record. */
       record: IdentityRecord.optional(),
       /** Instead of a record: the key of an employee the HR system no longer holds. */
-      removedKey: z.string().trim().min(1).optional(),
+      removedKey: z.string().optional(),
     })
     .superRefine((value, context) => {
       if ((value.record === undefined) === (value.removedKey === undefined)) {
@@ -26,11 +27,8 @@ function hrEventSchema(keyAttribute: string) {
       }
       const path = value.record ? ['record', keyAttribute] : ['removedKey'];
       const key = value.record ? value.record[keyAttribute] : value.removedKey;
-      if (typeof key !== 'string' && typeof key !== 'number') {
-        context.addIssue({ code: 'custom', path, message: 'required, it is the identity key of source "hr"' });
-      } else if (String(key).trim() === '' || String(key).includes('/')) {
-        context.addIssue({ code: 'custom', path, message: 'must be non-empty and contain no "/"' });
-      }
+      const problem = typeof key === 'string' || typeof key === 'number' ? identityKeyProblem(key, keyAttribute) : 'required, it is the identity key of source "hr"';
+      if (problem) context.addIssue({ code: 'custom', path, message: problem });
     });
 }
 
@@ -50,11 +48,20 @@ function where(path: readonly PropertyKey[]): string {
 }
 
 /**
+ * The record without the attributes no policy may read: HR sends whole records (salaries, home
+ * addresses …), and what reaches a workflow stays in its history.
+ */
+function onlyKept(record: IdentityRecord, kept: ReadonlySet<string>, keyAttribute: string): IdentityRecord {
+  return Object.fromEntries(Object.entries(record).filter(([name]) => name === keyAttribute || kept.has(name)));
+}
+
+/**
  * Turns a webhook body (one event or a batch) into change events, or into every problem it has;
  * never a part of it. An event sent twice in a batch (a retrying sender) is kept once; two
  * different events under one id are refused, since either one would be dropped as a duplicate.
+ * With `kept`, a record keeps only those attributes and the identity key.
  */
-export function parseHrEvents(body: unknown, keyAttribute: string, receivedAt: string): HrParseResult {
+export function parseHrEvents(body: unknown, keyAttribute: string, receivedAt: string, kept?: ReadonlySet<string>): HrParseResult {
   const isBatch = Array.isArray(body);
   const entries: unknown[] = isBatch ? body : [body];
   if (isBatch && entries.length === 0) return { ok: false, problems: ['(body): the batch is empty'] };
@@ -74,7 +81,7 @@ export function parseHrEvents(body: unknown, keyAttribute: string, receivedAt: s
       problems.push(...parsed.error.issues.map((issue) => `${where([...at, ...issue.path])}: ${issue.message}`));
       return;
     }
-    const event = parsed.data;
+    const event = kept && parsed.data.record ? { ...parsed.data, record: onlyKept(parsed.data.record, kept, keyAttribute) } : parsed.data;
     const first = firstWithId.get(event.eventId);
     if (!first) {
       firstWithId.set(event.eventId, { index, event });
@@ -88,7 +95,7 @@ export function parseHrEvents(body: unknown, keyAttribute: string, receivedAt: s
 
   const events = [...firstWithId.values()].map(({ event }) => ({
     source: HR_SOURCE,
-    key: String(event.record ? event.record[keyAttribute] : event.removedKey).trim(),
+    key: String(event.record ? event.record[keyAttribute] : event.removedKey),
     eventId: event.eventId,
     record: event.record ?? null,
     receivedAt,

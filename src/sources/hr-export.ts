@@ -6,6 +6,7 @@ import { CsvError, parseCsv } from '../policy/csv.ts';
 import { identityKeyAttribute, type PolicySet } from '../policy/loader.ts';
 import { IdentityRecord } from '../policy/schema.ts';
 import { YamlSource } from '../policy/yaml-source.ts';
+import { identityKeyProblem } from './identity-key.ts';
 import type { SnapshotImportInput } from './snapshot-import.ts';
 
 
@@ -83,14 +84,7 @@ function withColumnsMapped(record: IdentityRecord, columns: ColumnMapping): Iden
   return mapped;
 }
 
-function keyProblem(record: IdentityRecord, keyAttribute: string): string | undefined {
-  const key = record[keyAttribute];
-  if (key === undefined || key === null || String(key).trim() === '') return `no ${keyAttribute}, the identity key`;
-  if (typeof key === 'boolean') return `${keyAttribute} ${key} is not an identity key`;
-  if (String(key).includes('/')) return `${keyAttribute} "${key}" contains "/"`;
-  if (String(key).trim() !== String(key)) return `${keyAttribute} "${key}" has spaces around it`;
-  return undefined;
-}
+const keyProblem = (record: IdentityRecord, keyAttribute: string) => identityKeyProblem(record[keyAttribute], keyAttribute);
 
 /**
  * Reads an HR export: CSV with a header row (an empty cell is an attribute not given), or JSON

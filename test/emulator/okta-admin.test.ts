@@ -33,7 +33,7 @@ describe('the admin API', () => {
     try {
       const response = await admin(plain, 'GET', '/faults');
       expect(response.status).toBe(404);
-      expect(await response.json()).toMatchObject({ errorCode: 'E0000022' });
+      expect(await response.json()).toMatchObject({ errorCode: 'E0000007' });
     } finally {
       await plain.close();
     }

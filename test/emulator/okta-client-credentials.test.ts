@@ -71,7 +71,7 @@ describe('a client with a service app\'s private key', () => {
     expect(requestExecutor.stats().token).toEqual({ sent: 1, throttled: 0 });
   });
 
-  it('with a key Okta does not hold, fails for good, saying why Okta refused the token', async () => {
+  it('with a key Okta does not hold, waits for a fixed credential, saying why Okta refused the token', async () => {
     const impostor = newClientKey('RSA', rsaKey.kid);
     const client = createOktaClient({ orgUrl: emulator.url, serviceApp: { ...configuredApp, privateKey: jwkText(impostor) } });
     const error = await collect(client.userApi.listUsers()).then(
@@ -79,8 +79,8 @@ describe('a client with a service app\'s private key', () => {
       (reason: unknown) => reason,
     );
     expect(toActivityError(error, 'listing users')).toMatchObject({
-      type: 'OktaError',
-      nonRetryable: true,
+      type: 'OktaCredentialRefused',
+      nonRetryable: false,
       message: 'listing users: Okta answered 401 invalid_client The client_assertion signature is invalid.',
     });
   });
@@ -143,7 +143,7 @@ describe('an org that asks for a DPoP nonce', () => {
 });
 
 describe('Okta credentials in the configuration', () => {
-  const org = { OKTA_ORG_URL: 'https://acme.okta.com', HR_WEBHOOK_SECRET: 's' };
+  const org = { OKTA_ORG_URL: 'https://acme.okta.com', HR_WEBHOOK_SECRET: 'a-webhook-secret-of-32-bytes-or-more' };
 
   it('take an SSWS token or a service app for a real org', () => {
     expect(loadConfig({ ...org, OKTA_API_TOKEN: 't' }).okta).toEqual({ orgUrl: org.OKTA_ORG_URL, token: 't' });

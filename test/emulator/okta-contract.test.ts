@@ -460,6 +460,75 @@ describe('System Log', () => {
     expect(about.map((event) => event.eventType)).toContain('user.lifecycle.suspend');
     await refusedWith('listLogEvents', 400, () => collect(env.client.systemLogApi.listLogEvents({ filter: 'eventType eq' })));
   });
+
+  it("listLogEvents: each event carries Okta's authenticationContext, securityContext and request.ipChain", async () => {
+    const user = await newUser();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const [event] = await conforms('listLogEvents', 200, () =>
+      collect(env.client.systemLogApi.listLogEvents({ since, until: new Date(Date.now() + 1).toISOString(), filter: `target.id eq "${user.id}"` })),
+    );
+    expect(event).toMatchObject({
+      authenticationContext: { authenticationStep: 0, externalSessionId: 'unknown' },
+      securityContext: { asNumber: null, asOrg: null, isp: null, domain: null, isProxy: null },
+      request: { ipChain: [{ ip: '127.0.0.1', version: 'V4' }] },
+    });
+  });
+});
+
+describe('the org and its user profile schema', () => {
+  it("getUser: me is the API token's super admin", async () => {
+    const me = await conforms('getUser', 200, () => env.client.userApi.getUser({ userId: 'me' }));
+    expect(me.profile?.login).toBe('admin@emulator.okta.local');
+  });
+
+  it('getUserSchema, and 404 for a schema the org does not have', async () => {
+    await conforms('getUserSchema', 200, () => env.client.schemaApi.getUserSchema({ schemaId: 'default' }));
+    await refusedWith('getUserSchema', 404, () => env.client.schemaApi.getUserSchema({ schemaId: 'oscNoSuchType' }));
+  });
+
+  it('updateUserProfile adds a custom attribute, and 400 for one without a type', async () => {
+    const custom = (properties: Record<string, unknown>) => ({
+      schemaId: 'default',
+      userSchema: { definitions: { custom: { id: '#custom', type: 'object', properties: properties as never } } },
+    });
+    await conforms('updateUserProfile', 200, () =>
+      env.client.schemaApi.updateUserProfile(custom({ contractNote: { title: 'Contract note', type: 'string' } })),
+    );
+    await refusedWith('updateUserProfile', 400, () => env.client.schemaApi.updateUserProfile(custom({ untyped: { title: 'Untyped' } })));
+  });
+});
+
+describe('user credentials and factors', () => {
+  it('changePassword, and 403 for a wrong old password', async () => {
+    const user = await newUser({ password: true });
+    await conforms('changePassword', 200, () =>
+      env.client.userApi.changePassword({ userId: user.id!, changePasswordRequest: { oldPassword: { value: PASSWORD }, newPassword: { value: `${PASSWORD}-new` } } }),
+    );
+    await refusedWith('changePassword', 403, () =>
+      env.client.userApi.changePassword({ userId: user.id!, changePasswordRequest: { oldPassword: { value: PASSWORD }, newPassword: { value: `${PASSWORD}-2` } } }),
+    );
+  });
+
+  it('forgotPassword answers the reset link, and 403 for a user without a recovery question', async () => {
+    const withQuestion = await env.client.userApi.createUser({
+      body: { profile: newProfile(), credentials: { password: { value: PASSWORD }, recovery_question: { question: 'Colour?', answer: 'Ultramarine' } } },
+    });
+    await conforms('forgotPassword', 200, () => env.client.userApi.forgotPassword({ userId: withQuestion.id!, sendEmail: false }));
+    const without = await newUser({ password: true });
+    await refusedWith('forgotPassword', 403, () => env.client.userApi.forgotPassword({ userId: without.id!, sendEmail: false }));
+  });
+
+  it('enrollFactor, listFactors and resetFactors, and 404 for nobody', async () => {
+    const user = await newUser({ password: true });
+    await conforms('enrollFactor', 200, () =>
+      env.client.userFactorApi.enrollFactor({ userId: user.id!, body: { factorType: 'email', provider: 'OKTA', profile: { email: user.profile!.email } }, activate: true }),
+    );
+    const listed = await conforms('listFactors', 200, () => collect(env.client.userFactorApi.listFactors({ userId: user.id! })));
+    expect(listed).toHaveLength(1);
+    await conforms('resetFactors', 200, () => env.client.userApi.resetFactors({ userId: user.id! }));
+    await refusedWith('listFactors', 404, () => collect(env.client.userFactorApi.listFactors({ userId: '00uNobodyAtAll' })));
+    await refusedWith('resetFactors', 404, () => env.client.userApi.resetFactors({ userId: '00uNobodyAtAll' }));
+  });
 });
 
 /** A hook endpoint that passes Okta's one-time verification and accepts deliveries. */

@@ -26,16 +26,38 @@ describe('authentication', () => {
 });
 
 describe('HTTP conventions', () => {
-  it('answers an unknown endpoint with 404 E0000022', async () => {
+  it('answers a path no endpoint has with 404 E0000007, naming the path', async () => {
     await expectOktaError(rawRequest(env, '/api/v1/nonexistent'), {
       status: 404,
-      errorCode: 'E0000022',
-      errorSummary: 'The endpoint does not support the provided HTTP method',
+      errorCode: 'E0000007',
+      errorSummary: 'Not found: Resource not found: /api/v1/nonexistent (Page)',
     });
     await expectOktaError(rawRequest(env, '/api/v1/users/someone/lifecycle/explode', { method: 'POST' }), {
       status: 404,
-      errorCode: 'E0000022',
-      errorSummary: 'The endpoint does not support the provided HTTP method',
+      errorCode: 'E0000007',
+      errorSummary: 'Not found: Resource not found: /api/v1/users/someone/lifecycle/explode (Page)',
+    });
+  });
+
+  it('answers a method the endpoint lacks with 405 E0000022 and the methods it has, unlike a missing resource', async () => {
+    const user = await env.client.userApi.createUser({ body: { profile: newProfile() } });
+    const unsupported = { status: 405, errorCode: 'E0000022', errorSummary: 'The endpoint does not support the provided HTTP method' };
+    await expectOktaError(rawRequest(env, `/api/v1/users/${user.id}/lifecycle/deactivate`, { method: 'GET' }), unsupported);
+    const error = await rawRequest(env, `/api/v1/users/${user.id}/lifecycle/deactivate`, { method: 'DELETE' }).catch(
+      (reason: unknown) => reason as InstanceType<typeof okta.OktaApiError>,
+    );
+    expect(error.headers.get('allow')).toBe('POST');
+    await expectOktaError(rawRequest(env, '/api/v1/groups', { method: 'DELETE' }), unsupported);
+    const groups = await rawRequest(env, '/api/v1/groups', { method: 'PATCH' }).catch(
+      (reason: unknown) => reason as InstanceType<typeof okta.OktaApiError>,
+    );
+    expect(groups.headers.get('allow')).toBe('GET, POST');
+    // The same path with a method it takes finds the user, or says the user is not there.
+    expect((await rawRequest(env, `/api/v1/users/${user.id}/lifecycle/deactivate`, { method: 'POST' })).status).toBe(200);
+    await expectOktaError(rawRequest(env, '/api/v1/users/00uNobodyAtAll/lifecycle/deactivate', { method: 'POST' }), {
+      status: 404,
+      errorCode: 'E0000007',
+      errorSummary: 'Not found: Resource not found: 00uNobodyAtAll (User)',
     });
   });
 

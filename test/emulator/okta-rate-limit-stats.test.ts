@@ -29,14 +29,14 @@ describe('the rate-limit counts of the admin API', () => {
     const { windowSeconds, families } = await usage(emulator);
     expect(windowSeconds).toBe(60);
     expect(families).toEqual({
-      users: { limit: 60_000, served: 0, rateLimited: 0 },
+      users: { limit: 600, served: 0, rateLimited: 0 },
       user: { limit: 2, served: 0, rateLimited: 0 },
-      userOperations: { limit: 60_000, served: 0, rateLimited: 0 },
-      groups: { limit: 50_000, served: 0, rateLimited: 0 },
-      logs: { limit: 12_000, served: 0, rateLimited: 0 },
-      eventHooks: { limit: 120_000, served: 0, rateLimited: 0 },
-      token: { limit: 200_000, served: 0, rateLimited: 0 },
-      other: { limit: 120_000, served: 0, rateLimited: 0 },
+      userOperations: { limit: 600, served: 0, rateLimited: 0 },
+      groups: { limit: 500, served: 0, rateLimited: 0 },
+      logs: { limit: 120, served: 0, rateLimited: 0 },
+      eventHooks: { limit: 1200, served: 0, rateLimited: 0 },
+      token: { limit: 2000, served: 0, rateLimited: 0 },
+      other: { limit: 1200, served: 0, rateLimited: 0 },
     });
   });
 
@@ -61,9 +61,9 @@ describe('the rate-limit counts of the admin API', () => {
     const { families } = await usage(emulator);
     expect(families.user).toEqual({ limit: 2, served: 3, rateLimited: 1 });
     // The forced 429 drew on the quota before the fault turned it away, as every request does.
-    expect(families.groups).toEqual({ limit: 50_000, served: 2, rateLimited: 1 });
+    expect(families.groups).toEqual({ limit: 500, served: 2, rateLimited: 1 });
     // The admin API's own requests draw on no quota.
-    expect(families.other).toEqual({ limit: 120_000, served: 0, rateLimited: 0 });
-    expect(families.users).toEqual({ limit: 60_000, served: 0, rateLimited: 0 });
+    expect(families.other).toEqual({ limit: 1200, served: 0, rateLimited: 0 });
+    expect(families.users).toEqual({ limit: 600, served: 0, rateLimited: 0 });
   });
 });

@@ -1,6 +1,7 @@
 import okta from '@okta/okta-sdk-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointFamily } from '../../src/emulator/okta/endpoint-families.ts';
+import { FAST_RATE_LIMITS, FAST_RATE_LIMITS_NOTICE } from '../../src/emulator/okta/rate-limits.ts';
 import { startOktaEmulator, type OktaEmulator } from '../../src/emulator/okta/server.ts';
 import { createOktaClient } from '../../src/okta/client.ts';
 import { expectOktaError, newProfile, TOKEN } from './okta-fixture.ts';
@@ -95,10 +96,26 @@ describe('with the default limits', () => {
     }
   });
 
-  it('allows a hundred times Okta’s per-minute limits', async () => {
+  it('allows Okta’s documented per-minute limits', async () => {
     const byId = rateLimitHeaders(await get(emulator, '/api/v1/users/nobody@example.com'));
+    const list = rateLimitHeaders(await get(emulator, '/api/v1/users'));
     const logs = rateLimitHeaders(await get(emulator, '/api/v1/logs'));
-    expect([byId.limit, logs.limit]).toEqual(['200000', '12000']);
+    expect([byId.limit, list.limit, logs.limit]).toEqual(['2000', '600', '120']);
+    expect(emulator.rateLimitNotice).toBeUndefined();
+  });
+});
+
+describe('with the fast setting', () => {
+  it('allows a hundred times Okta’s limits, and says it is fast', async () => {
+    const emulator = await startOktaEmulator({ token: TOKEN, rateLimits: FAST_RATE_LIMITS });
+    try {
+      const byId = rateLimitHeaders(await get(emulator, '/api/v1/users/nobody@example.com'));
+      const logs = rateLimitHeaders(await get(emulator, '/api/v1/logs'));
+      expect([byId.limit, logs.limit]).toEqual(['200000', '12000']);
+      expect(emulator.rateLimitNotice).toBe(FAST_RATE_LIMITS_NOTICE);
+    } finally {
+      await emulator.close();
+    }
   });
 });
 

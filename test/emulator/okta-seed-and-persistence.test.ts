@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadState, persistState } from '../../src/emulator/okta/persistence.ts';
 import { applySeed, readSeedFile } from '../../src/emulator/okta/seed.ts';
 import { startOktaEmulator } from '../../src/emulator/okta/server.ts';
+import { SUPER_ADMIN_ID } from '../../src/emulator/okta/super-admin.ts';
 import { OktaStore } from '../../src/emulator/okta/store.ts';
 import { SystemLog } from '../../src/emulator/okta/system-log.ts';
 import { createOktaClient } from '../../src/okta/client.ts';
@@ -105,14 +106,16 @@ describe('seeding', () => {
 });
 
 describe('resetting', () => {
-  it('empties the org but for Everyone, and keeps making new ids', async () => {
+  it('empties the org but for its super admin and Everyone, and keeps making new ids', async () => {
     const emulator = await startOktaEmulator({ token: TOKEN, port: 0 });
     try {
       const client = createOktaClient({ orgUrl: emulator.url, token: TOKEN });
       const before = await client.userApi.createUser({ body: { profile: newProfile() } });
       await client.groupApi.createGroup({ group: { profile: { name: 'Doomed' } } });
       emulator.store.reset();
-      expect(await collect(client.userApi.listUsers({ search: 'status pr' }))).toEqual([]);
+      expect((await collect(client.userApi.listUsers({ search: 'status pr' }))).map((user) => user.profile?.login)).toEqual([
+        'admin@emulator.okta.local',
+      ]);
       expect((await collect(client.groupApi.listGroups({}))).map((group) => group.profile?.name)).toEqual(['Everyone']);
       const after = await client.userApi.createUser({ body: { profile: newProfile({ login: before.profile!.login }) } });
       expect(after.id! > before.id!).toBe(true);
@@ -150,7 +153,7 @@ describe('persistence', () => {
       const newGroup = await again.groupApi.createGroup({ group: { profile: { name: 'Newcomers' } } });
       expect(newcomer.id! > staged.id!).toBe(true);
       expect(newGroup.id! > group.id!).toBe(true);
-      expect((await collect(again.userApi.listUsers({}))).map((listed) => listed.id)).toEqual([user.id, staged.id, newcomer.id]);
+      expect((await collect(again.userApi.listUsers({}))).map((listed) => listed.id)).toEqual([SUPER_ADMIN_ID, user.id, staged.id, newcomer.id]);
     } finally {
       await second.close();
     }
@@ -178,7 +181,7 @@ describe('persistence', () => {
     await persistence.stop();
     store.reset();
     await persistence.flush();
-    expect(JSON.parse(await readFile(path, 'utf8')).users).toHaveLength(3);
+    expect(JSON.parse(await readFile(path, 'utf8')).users).toHaveLength(4);
   });
 
   it('makes ids after a restore that sort after the restored ones, whatever id a new store would start at', async () => {

@@ -75,7 +75,11 @@ describe('creating users', () => {
     expect(JSON.stringify(fetched)).not.toContain('Sup3r-S3cret-Value');
   });
 
-  it('keeps custom profile attributes', async () => {
+  it('keeps base and custom profile attributes, once the schema defines the custom one', async () => {
+    await env.client.schemaApi.updateUserProfile({
+      schemaId: 'default',
+      userSchema: { definitions: { custom: { id: '#custom', type: 'object', properties: { hrSystemId: { title: 'HR system id', type: 'string' } } } } },
+    });
     const user = await createUser({ profile: { employeeNumber: '4711', hrSystemId: 'HR-42' } });
     const fetched = await env.client.userApi.getUser({ userId: user.id! });
     expect(fetched.profile).toMatchObject({ employeeNumber: '4711', hrSystemId: 'HR-42' });

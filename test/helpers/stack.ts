@@ -1,8 +1,9 @@
 import type { TenureConfig } from '../../src/runtime/config.ts';
+import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
 import { isolatedConfig } from '../../src/runtime/isolated-config.ts';
 import { startTenure, type StackOptions, type TenureStack } from '../../src/runtime/stack.ts';
 
-export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-of-32-bytes-or-more';
 
 /**
  * The whole of Tenure on its embedded defaults (real Temporal dev server, worker, Okta emulator,
@@ -36,4 +37,13 @@ export async function eventually<T>(check: () => Promise<T> | T, { within = 60_0
       await new Promise((resolve) => setTimeout(resolve, every));
     }
   }
+}
+
+/** Posts a body to the stack's HR intake as an HR system would: signed with the test secret. */
+export async function postHr(stack: Pick<TenureStack, 'intakeUrl'>, body: string): Promise<Response> {
+  return fetch(`${stack.intakeUrl}/hooks/hr`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [HR_SIGNATURE_HEADER]: signHrBody(body, TEST_WEBHOOK_SECRET) },
+    body,
+  });
 }

@@ -246,9 +246,9 @@ describe('a joiner', () => {
     });
     expect(found.workflowId).toBe('identity/hr/P1');
     const description = await handle('P1').describe();
-    expect(await description.staticSummary()).toBe('Lifecycle of hr identity P1');
+    expect(await description.staticSummary()).toBe('Ada Byron (hr P1)');
     const details = await handle('P1').query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    expect(details.currentDetails).toContain('**hr/P1**: active');
+    expect(details.currentDetails).toContain('**Ada Byron (hr P1)**: active');
     const scheduled = (await historyOf('P1')).filter((event) => event.activityTaskScheduledEventAttributes);
     expect(scheduled.map((event) => event.userMetadata?.summary?.data && Buffer.from(event.userMetadata.summary.data).toString())).toContain('"RESET_PASSWORD · people/joiner"');
   });
@@ -459,6 +459,9 @@ describe('a long-lived identity', () => {
     for (let change = 1; change <= 12; change++) await send(`t${change}`, person('T1', 'Max', 'Sund', { title: `Analyst ${change}` }));
     const status = await handled('T1', 't12', (current) => expect(current.applied).toBe(13));
     expect((await handle('T1').describe()).runId).not.toBe(firstRun);
+    // Temporal gives the new run no summary (continue-as-new carries none), so the details name the person.
+    const details = await handle('T1').query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(details.currentDetails).toContain('**Max Sund (hr T1)**: active');
     expect(status.record).toMatchObject({ title: 'Analyst 12' });
     expect((await okta.userApi.getUser({ userId: 'max.sund@example.com' })).profile?.title).toBe('Analyst 12');
 

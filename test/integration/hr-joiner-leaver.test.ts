@@ -165,8 +165,8 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
 });
 
 describe('a change Okta cannot take', () => {
-  // A space in the first name makes a login Okta refuses.
-  const record = { employee_id: 'E3003', first_name: 'Lin Mei', last_name: 'Park', department: 'Legal', title: 'Counsel', manager_email: 'm@example.com', status: 'active' };
+  // An @ in the first name makes a login Okta refuses (spaces and apostrophes the policy removes).
+  const record = { employee_id: 'E3003', first_name: 'Lin@Mei', last_name: 'Park', department: 'Legal', title: 'Counsel', manager_email: 'm@example.com', status: 'active' };
 
   it('is stopped with the reason in the workflow status, and the identity takes the corrected event after it', async () => {
     const workflowId = 'identity/hr/E3003';
@@ -181,6 +181,13 @@ describe('a change Okta cannot take', () => {
     );
     expect(failed.applied).toBe(0);
     expect(stack.mailCatcher!.messages().filter((message) => message.to.includes('m@example.com')).map((message) => message.subject)).toEqual([]);
+    // The joiner workflow's onFailure notice tells the help desk, with Okta's reason.
+    const notice = await eventually(() => {
+      const found = stack.mailCatcher!.messages().find((message) => message.to.includes('it-helpdesk@example.com'));
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(notice.text).toContain('E0000001');
 
     // HR corrects the name: still a joiner, since the failed change was not recorded as applied.
     expect((await post(JSON.stringify({ eventId: 'hr-evt-3004', record: { ...record, first_name: 'Lin', department: 'Sales' } })))).toMatchObject({ status: 202 });

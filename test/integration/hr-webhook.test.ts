@@ -27,8 +27,8 @@ function joiner(eventId: string, key: string, firstName: string) {
 }
 
 /** Posts as an HR system would: JSON, signed now with the shared secret, unless other headers are given. */
-async function post(body: string, headers: Record<string, string> = { 'content-type': 'application/json', [HR_SIGNATURE_HEADER]: signHrBody(body, TEST_WEBHOOK_SECRET) }) {
-  const response = await fetch(`${stack.intakeUrl}/hooks/hr`, { method: 'POST', headers, body });
+async function post(body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json', [HR_SIGNATURE_HEADER]: signHrBody(body, TEST_WEBHOOK_SECRET) }) {
+  const response = await fetch(`${stack.intakeUrl}/hooks/hr`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -119,6 +119,52 @@ describe('the HR webhook refuses a request whole, and starts nothing for it', ()
   });
 });
 
+describe('the HR webhook refuses bad identity keys and encodings, as imports do, and starts nothing for them', () => {
+  const invalid = (problem: string) => ({ status: 400, body: { error: 'the body is not a valid HR event or batch', problems: [problem] } });
+
+  it('answers 400 to a key with spaces around it, rather than trimming it into a workflow', async () => {
+    expect(await post(JSON.stringify(joiner('key-1', ' R121 ', 'Spaced')))).toEqual(invalid('record.employee_id: employee_id " R121 " has spaces around it'));
+    expect(await post(JSON.stringify({ eventId: 'key-2', removedKey: 'R121\t' }))).toEqual(invalid('removedKey: employee_id "R121\\t" holds a control character'));
+    await expectNothingStarted('R121', ' R121 ');
+  });
+
+  it('answers 400 to a key with a control character', async () => {
+    expect(await post(JSON.stringify(joiner('key-3', 'R122\u0007', 'Bell')))).toEqual(invalid('record.employee_id: employee_id "R122\\u0007" holds a control character'));
+    await expectNothingStarted('R122', 'R122\u0007');
+  });
+
+  it('answers 400 to a key that is the name of a JavaScript object property', async () => {
+    for (const key of ['__proto__', 'constructor', 'hasOwnProperty']) {
+      expect(await post(JSON.stringify(joiner(`key-${key}`, key, 'Proto')))).toEqual(
+        invalid(`record.employee_id: employee_id "${key}" is the name of a JavaScript object property, which cannot identify anyone`),
+      );
+    }
+    await expectNothingStarted('__proto__', 'constructor', 'hasOwnProperty');
+  });
+
+  it('answers 400 to a body that is not valid UTF-8, rather than replacing the bytes it cannot read', async () => {
+    // "R123" and then 0xff, which no UTF-8 text holds; a lenient decoder makes it R123\ufffd.
+    const json = Buffer.from(JSON.stringify(joiner('utf8-1', 'R123#', 'Bytes')));
+    const body = Buffer.concat([json.subarray(0, json.indexOf('#')), Buffer.from([0xff]), json.subarray(json.indexOf('#') + 1)]);
+    expect(await post(body)).toEqual({ status: 400, body: { error: 'the body is not valid UTF-8: send JSON encoded as UTF-8' } });
+    await expectNothingStarted('R123', 'R123\ufffd');
+  });
+
+  it('answers 415 to a declared charset other than UTF-8, naming it, and takes charset=utf-8 in any case', async () => {
+    const latin1 = Buffer.from(JSON.stringify(joiner('latin1-1', 'R124', 'Zoë')), 'latin1');
+    const signed = (body: Buffer | string, contentType: string) => ({ 'content-type': contentType, [HR_SIGNATURE_HEADER]: signHrBody(body, TEST_WEBHOOK_SECRET) });
+    expect(await post(latin1, signed(latin1, 'application/json; charset=latin1'))).toEqual({
+      status: 415,
+      body: { error: 'the body must be UTF-8 JSON; this request declares charset=latin1: send it as UTF-8, with charset=utf-8 or no charset' },
+    });
+    expect((await post(latin1, signed(latin1, 'application/json; charset=ISO-8859-1'))).status).toBe(415);
+    await expectNothingStarted('R124');
+    const utf8 = JSON.stringify(joiner('utf8-2', 'R125', 'Zoë'));
+    expect((await post(utf8, signed(utf8, 'application/json; charset=UTF-8'))).status).toBe(202);
+    expect((await post(utf8, signed(utf8, 'application/json;charset="utf-8"'))).status).toBe(202);
+  });
+});
+
 describe('an accepted HR batch', () => {
   const first = joiner('batch-1', 'R301', 'Mira');
   const second = joiner('batch-2', 'R302', 'Omar');
@@ -167,5 +213,54 @@ describe('an accepted HR batch', () => {
     const status = await handled('R301', 'batch-3');
     expect(status.applied).toBe(2);
     expect(await changeSignals('R301')).toEqual(['batch-1', 'batch-1', 'batch-3']);
+  });
+});
+
+describe('what an HR event brings into Temporal', () => {
+  /** Every payload of the identity's workflow history, as text: what anyone with Temporal access can read. */
+  async function historyText(key: string): Promise<string> {
+    const history = await stack.client.workflow.getHandle(identityWorkflowId('hr', key)).fetchHistory();
+    const texts: string[] = [];
+    const walk = (value: unknown): void => {
+      if (value instanceof Uint8Array) texts.push(Buffer.from(value).toString('utf8'));
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+    };
+    walk(history.events);
+    return texts.join('\n');
+  }
+
+  it('keeps the attributes the policies read, a date trigger and a template among them, and drops the rest before the history', async () => {
+    const record = { ...joiner('attrs-1', 'R401', 'Ines').record, start_date: '2026-12-14', salary: 98_000, home_address: '12 Rue des Lilas' };
+    expect((await post(JSON.stringify({ eventId: 'attrs-1', record }))).status).toBe(202);
+    const status = await eventually(async () => {
+      const current = await stack.client.workflow.getHandle(identityWorkflowId('hr', 'R401')).query(statusQuery);
+      expect(current.lastEventId).toBe('attrs-1');
+      return current;
+    });
+    const { salary: _salary, home_address: _address, ...used } = record;
+    expect(status.record).toEqual(used);
+    const history = await historyText('R401');
+    // start_date: the pre-hire date trigger and the joiner-failed template read it; title: the welcome mail.
+    expect(history).toContain('"start_date":"2026-12-14"');
+    expect(history).toContain('"title":"Account Executive"');
+    expect(history).not.toContain('salary');
+    expect(history).not.toContain('98000');
+    expect(history).not.toContain('Rue des Lilas');
+  });
+
+  it('gives joiners whose names hold spaces, apostrophes and hyphens an Okta account with a readable login', async () => {
+    const person = (eventId: string, key: string, first_name: string, last_name: string) => ({ eventId, record: { ...joiner(eventId, key, first_name).record, last_name } });
+    const batch = [
+      person('names-1', 'R501', 'Pieter', 'van der Berg'),
+      person('names-2', 'R502', 'Siobhán', "O'Brien"),
+      person('names-3', 'R503', 'Anne-Marie', 'Dupont'),
+    ];
+    expect((await post(JSON.stringify(batch))).status).toBe(202);
+    const okta = stack.okta!;
+    for (const [login, lastName] of [['pieter.vanderberg@example.com', 'van der Berg'], ['siobhan.obrien@example.com', "O'Brien"], ['anne-marie.dupont@example.com', 'Dupont']]) {
+      const user = await eventually(() => okta.userApi.getUser({ userId: login! }));
+      expect(user.profile).toMatchObject({ login, email: login, lastName });
+    }
   });
 });

@@ -7,12 +7,11 @@ import { heldBatchOf, holdBatch } from '../../src/guard/held-batch.ts';
 import type { ChangeEvent } from '../../src/identity/change-event.ts';
 import { projectRoot } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
-import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
 import { statusQuery, type IdentityStatus } from '../../workflows/definitions.ts';
 import type { heldBatch, HeldBatchInput, HeldBatchResult } from '../../workflows/held-batch.ts';
 import { clearanceRequestSignal, heldBatchWorkflowId } from '../../workflows/mass-change.ts';
 import { policyFixture, validPolicy, welcomeTemplate } from '../helpers/policy-fixture.ts';
-import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
+import { eventually, startTestStack, postHr } from '../helpers/stack.ts';
 
 /*
  * The mass-change guard with the real dev server, worker, emulator and mail catcher: a burst of
@@ -47,13 +46,7 @@ const person = (id: string, status = 'active') => ({
 });
 
 async function send(eventId: string, record: Record<string, string>): Promise<void> {
-  const body = JSON.stringify({ eventId, record });
-  const response = await fetch(`${stack.intakeUrl}/hooks/hr`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [HR_SIGNATURE_HEADER]: signHrBody(body, TEST_WEBHOOK_SECRET) },
-    body,
-  });
-  expect(response.status).toBe(202);
+  expect((await postHr(stack, JSON.stringify({ eventId, record }))).status).toBe(202);
 }
 
 const statusOf = (key: string): Promise<IdentityStatus> => stack.client.workflow.getHandle(`identity/hr/${key}`).query(statusQuery);
@@ -74,7 +67,7 @@ async function joined(...keys: string[]): Promise<void> {
 async function decide(command: typeof approve, target: string): Promise<string> {
   const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
   try {
-    await command([target, '--address', stack.temporalAddress, '--by', 'ops@example.com']);
+    await command(target, { address: stack.temporalAddress, by: 'ops@example.com' });
     return printed.mock.calls.map((call) => call.join(' ')).join('\n');
   } finally {
     printed.mockRestore();

@@ -3,10 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { projectRoot, loadConfig } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
-import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
 import { newClientKey } from '../emulator/oauth-fixture.ts';
-import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
+import { eventually, startTestStack, postHr } from '../helpers/stack.ts';
 
 /*
  * The whole of Tenure calling Okta as an OAuth 2.0 service app with a private key, configured the
@@ -32,11 +31,7 @@ afterAll(async () => {
 
 it('runs a joiner with an OAuth access token instead of an SSWS token', async () => {
   const body = await readFile(path.join(projectRoot, 'examples/joiner.json'), 'utf8');
-  const response = await fetch(`${stack.intakeUrl}/hooks/hr`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [HR_SIGNATURE_HEADER]: signHrBody(body, TEST_WEBHOOK_SECRET) },
-    body,
-  });
+  const response = await postHr(stack, body);
   expect(response.status).toBe(202);
   const status = await eventually(async () => {
     const current = await stack.client.workflow.getHandle('identity/hr/E1001').query(statusQuery);

@@ -69,7 +69,7 @@ describe('formatter syntax', () => {
   it('names every function it knows', () => {
     expect(knownFunctions).toEqual([
       'LOWER', 'UPPER', 'TRIM', 'ASCII', 'APPEND', 'PREPEND', 'FIRST_N', 'LAST_N', 'SUBSTRING', 'REPLACE',
-      'REMOVE_DOMAIN', 'DATE_FORMAT', 'COUNTRY_CODE_ISO3166', 'DEFAULT', 'NEXT_NUMBER',
+      'REMOVE_WHITESPACE', 'REMOVE_CHARS', 'REMOVE_DOMAIN', 'DATE_FORMAT', 'COUNTRY_CODE_ISO3166', 'DEFAULT', 'NEXT_NUMBER',
     ]);
   });
 
@@ -84,6 +84,8 @@ describe('formatter syntax', () => {
     ['{a} | COUNTRY_CODE_ISO3166,"alpha2","x"', 6, 'COUNTRY_CODE_ISO3166 takes no arguments or one string (form), got "alpha2", "x"'],
     ['{NEXT_NUMBER}', 1, 'NEXT_NUMBER takes one number (start) and optionally one number (width), got none'],
     ['{a} | REPLACE,"","x"', 14, 'REPLACE: the text to find must not be empty'],
+    ['{a} | REMOVE_CHARS,""', 19, 'REMOVE_CHARS: name at least one character to remove'],
+    ['{a} | REMOVE_CHARS', 6, 'REMOVE_CHARS takes one string (characters), got none'],
     ['{a} | COUNTRY_CODE_ISO3166, alpha3', 28, 'expected a number or a "quoted string", found alpha3: write "alpha3"'],
     ['{a} | COUNTRY_CODE_ISO3166,"alpha4"', 27, 'COUNTRY_CODE_ISO3166: the form is one of "alpha2", "alpha3", "numeric", not "alpha4" (did you mean "alpha2"?)'],
     ['{a} | FIRST_N,-1', 14, 'expected a number or a "quoted string", found "-1"'],
@@ -167,6 +169,22 @@ describe('functions', () => {
   it('REPLACE replaces every occurrence of literal text, with "$" in the replacement kept as is', () => {
     expect(render('{a | REPLACE," ","_"}', { a: 'a b c' })).toBe('a_b_c');
     expect(render('{a | REPLACE,".*","$&"}', { a: 'x.*y.*' })).toBe('x$&y$&');
+  });
+
+  it('REMOVE_WHITESPACE drops every kind of space, inside a name too', () => {
+    expect(render('{a | REMOVE_WHITESPACE}', { a: ' van der\u00a0Berg\t' })).toBe('vanderBerg');
+  });
+
+  it('REMOVE_CHARS drops each character it is given, wherever it stands, and keeps the rest', () => {
+    expect(render('{a | REMOVE_CHARS,"\'."}', { a: "O'Brien Jr." })).toBe('OBrien Jr');
+    expect(render('{a | REMOVE_CHARS,"😀"}', { a: 'a😀b-c' })).toBe('ab-c');
+  });
+
+  it('makes real names into logins Okta takes: no spaces, no apostrophes, hyphens kept', () => {
+    const login = '{first_name}.{last_name} | ASCII | REMOVE_WHITESPACE | REMOVE_CHARS,"\'" | LOWER | APPEND,"@example.com"';
+    expect(render(login, { first_name: 'Pieter', last_name: 'van der Berg' })).toBe('pieter.vanderberg@example.com');
+    expect(render(login, { first_name: 'Siobhán', last_name: 'O’Brien' })).toBe('siobhan.obrien@example.com');
+    expect(render(login, { first_name: 'Anne-Marie', last_name: 'Dupont' })).toBe('anne-marie.dupont@example.com');
   });
 
   it('REMOVE_DOMAIN drops the first @ and all after it', () => {

@@ -23,7 +23,7 @@ describe('HR events', () => {
         '[0].record.employee_id: required, it is the identity key of source "hr"',
         '[1]: give either "record" or "removedKey", not both or neither',
         '[2].record.employee_id: required, it is the identity key of source "hr"',
-        '[3].record.employee_id: must be non-empty and contain no "/"',
+        '[3].record.employee_id: employee_id "a/b" contains "/"',
       ],
     });
     expect(parseHrEvents({ eventId: 'e1', record: { employee_id: 'E1', nested: { a: 1 } }, extra: true }, 'employee_id', at)).toMatchObject({ ok: false });
@@ -72,5 +72,35 @@ describe('an event id sent twice in one batch', () => {
         '[3].eventId: "e1" is also the id of [0], whose content differs; one event id must name one change',
       ],
     });
+  });
+});
+
+describe('identity keys the HR webhook refuses, as HR exports do', () => {
+  const at = '2026-11-24T10:00:00.000Z';
+  const withKey = (key: unknown) => ({ eventId: 'e1', record: { employee_id: key, status: 'active' } });
+
+  it.each([
+    ['a control character', 'E1\u0000', 'employee_id "E1\\u0000" holds a control character'],
+    ['a newline', 'E1\nE2', 'employee_id "E1\\nE2" holds a control character'],
+    ['spaces around it', ' E1 ', 'employee_id " E1 " has spaces around it'],
+    ['half of a surrogate pair (JSON can escape one; UTF-8 cannot carry it)', 'E\ud800', 'employee_id holds half of a UTF-16 surrogate pair, which is not text'],
+    ['__proto__', '__proto__', 'employee_id "__proto__" is the name of a JavaScript object property, which cannot identify anyone'],
+    ['constructor', 'constructor', 'employee_id "constructor" is the name of a JavaScript object property, which cannot identify anyone'],
+    ['toString', 'toString', 'employee_id "toString" is the name of a JavaScript object property, which cannot identify anyone'],
+  ])('refuses a key with %s', (_what, key, message) => {
+    expect(parseHrEvents(withKey(key), 'employee_id', at)).toEqual({ ok: false, problems: [`record.employee_id: ${message}`] });
+  });
+
+  it('refuses a removed key with spaces around it rather than trimming it into another person', () => {
+    expect(parseHrEvents({ eventId: 'e1', removedKey: 'E1 ' }, 'employee_id', at)).toEqual({ ok: false, problems: ['removedKey: employee_id "E1 " has spaces around it'] });
+  });
+});
+
+describe('attributes no policy reads', () => {
+  const at = '2026-11-24T10:00:00.000Z';
+  it('are dropped from the record, and the identity key kept even when not listed', () => {
+    const body = { eventId: 'e1', record: { employee_id: 'E1', first_name: 'Ada', salary: 120000, home_address: '1 Main St' } };
+    const result = parseHrEvents(body, 'employee_id', at, new Set(['first_name']));
+    expect(result.ok && result.events[0]!.record).toEqual({ employee_id: 'E1', first_name: 'Ada' });
   });
 });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OktaClient } from '../../src/okta/client.ts';
 import type { UserStatus } from '../../src/emulator/okta/lifecycle.ts';
+import { SUPER_ADMIN_ID } from '../../src/emulator/okta/super-admin.ts';
 import { identityRecordOf, oktaIdentityRecords, resolveScope, ScopeGroupNotFound, type ListedOktaUser } from '../../src/sources/okta-users.ts';
 import { newProfile, useOktaEmulator } from '../emulator/okta-fixture.ts';
 
@@ -78,7 +79,9 @@ describe('the Okta users in scope', () => {
 
   it('are every user, deactivated ones too, across every page', async () => {
     const records = byId(await oktaIdentityRecords(okta, await resolveScope(okta, undefined)));
-    expect(records.size).toBe(455);
+    // The 455 seeded here and the org's super admin: with no scope group, Tenure's scope is every user.
+    expect(records.size).toBe(456);
+    expect(records.get(SUPER_ADMIN_ID)).toMatchObject({ login: 'admin@emulator.okta.local' });
     expect(records.get(ids.eve!)).toMatchObject({ status: 'DEPROVISIONED', nickName: 'eve' });
     expect(records.get(ids.bob!)).toMatchObject({ status: 'SUSPENDED' });
     expect(records.get(ids.bulk449!)).toMatchObject({ status: 'ACTIVE' });

@@ -48,7 +48,7 @@ describe('policy validation', () => {
 
   it('reports a missing required key on the map that lacks it', async () => {
     const problems = await problemsOf({ 'employees.yaml': validPolicy.replace('  key: employee_id\n', '') });
-    expect(problems).toEqual(['employees.yaml:7:3: missing required key "key"']);
+    expect(problems).toEqual(['employees.yaml:7:3: missing required key "key": the attribute that identifies an identity in the source, e.g. employee_id']);
   });
 
   it('checks conditions: syntax with its column, and attributes the source does not send', async () => {

@@ -15,7 +15,7 @@ import { HISTORIES_DIR } from '../helpers/histories.ts';
 // The replay worker's start and stop would otherwise fill the test output at INFO.
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-it('replays every recorded identity workflow history with the current workflow code', { timeout: 120_000 }, async () => {
+it('replays every recorded workflow history (identities, System Log polls) with the current workflow code', { timeout: 120_000 }, async () => {
   const files = (await readdir(HISTORIES_DIR)).filter((name) => name.endsWith('.json')).sort();
   expect(files.length).toBeGreaterThanOrEqual(5);
   const histories = await Promise.all(

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { approveUpdate, rejectUpdate, type ApprovalAnswer } from '../../../workflows/definitions.ts';
 import { withIdentityWorkflow } from '../identity-handle.ts';
@@ -16,14 +15,8 @@ function describeAnswer(answer: ApprovalAnswer): string {
 }
 
 /** `tenure approve|reject <workflow id> [--step policy/workflow] [--by NAME]`: answers a step waiting for approval. */
-async function decide(decision: keyof typeof updates, argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { step: { type: 'string' }, by: { type: 'string' }, address: { type: 'string' } },
-  });
-  if (positionals.length !== 1) throw new Error(`usage: tenure ${decision} <workflow id> [--step policy/workflow] [--by NAME] [--address HOST:PORT]`);
-  const answer = await withIdentityWorkflow(positionals[0]!, values.address, async (handle) => {
+async function decide(decision: keyof typeof updates, target: string, values: DecideOptions): Promise<void> {
+  const answer = await withIdentityWorkflow(target, values.address, async (handle) => {
     try {
       return (await handle.executeUpdate(updates[decision], { args: [{ id: values.step, by: values.by ?? process.env.USER }] })) as ApprovalAnswer;
     } catch (error) {
@@ -35,5 +28,11 @@ async function decide(decision: keyof typeof updates, argv: string[]): Promise<v
   console.log(describeAnswer(answer));
 }
 
-export const approve = (argv: string[]) => decide('approve', argv);
-export const reject = (argv: string[]) => decide('reject', argv);
+export interface DecideOptions {
+  step?: string;
+  by?: string;
+  address?: string;
+}
+
+export const approve = (target: string, options: DecideOptions) => decide('approve', target, options);
+export const reject = (target: string, options: DecideOptions) => decide('reject', target, options);

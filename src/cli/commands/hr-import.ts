@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { loadPolicySet } from '../../policy/loader.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { HR_SOURCE } from '../../sources/hr-events.ts';
@@ -6,10 +5,8 @@ import { loadHrExport } from '../../sources/hr-export.ts';
 import { importSnapshot, type ImportSummary } from '../../sources/snapshot-import.ts';
 import { withTemporalClient } from '../identity-handle.ts';
 import { reportValidationProblems } from '../policy-problems.ts';
-import { printSnapshot } from './plan.ts';
+import { formatSnapshot } from '../plan-table.ts';
 import { progress } from '../progress.ts';
-
-const usage = 'usage: tenure hr import <file.csv|file.json> [--dry-run] [--columns mapping.json] [--source hr] [--json] [--address HOST:PORT]';
 
 const figure = (value: number) => value.toLocaleString('en-US');
 
@@ -37,25 +34,12 @@ function printSummary(file: string, rows: number, summary: ImportSummary, dryRun
 }
 
 /** `tenure hr import <file>`: every row of an HR export against what Tenure knows, the differences delivered. */
-export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      columns: { type: 'string' },
-      source: { type: 'string', default: HR_SOURCE },
-      json: { type: 'boolean', default: false },
-      address: { type: 'string' },
-    },
-  });
-  if (positionals.length !== 1) throw new Error(usage);
-  const [file] = positionals as [string];
-  const dryRun = values['dry-run'];
+export async function run(file: string, values: { dryRun?: boolean; columns?: string; source?: string; json?: boolean; address?: string }): Promise<void> {
+  const dryRun = values.dryRun ?? false;
   const config = loadConfig();
   await reportValidationProblems(async () => {
     const policySet = await loadPolicySet(config.policiesDir, config.templatesDir);
-    const hrExport = await loadHrExport(policySet, file, { source: values.source, columnsFile: values.columns ?? config.hrColumnsFile });
+    const hrExport = await loadHrExport(policySet, file, { source: values.source ?? HR_SOURCE, columnsFile: values.columns ?? config.hrColumnsFile });
     const rows = hrExport.records.length;
     const { summary, plan } = await withTemporalClient(values.address, (client) =>
       importSnapshot(
@@ -69,7 +53,7 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     if (dryRun) {
-      printSnapshot(plan);
+      console.log(formatSnapshot(plan));
       console.log('');
     }
     printSummary(file, rows, summary, dryRun);

@@ -1,16 +1,10 @@
-import { parseArgs } from 'node:util';
 import type { CaughtMessage } from '../../emulator/mail/catcher.ts';
 import { loadConfig } from '../../runtime/config.ts';
+import { fetchOrExplain } from '../http.ts';
 
-export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { url: { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
-  if (positionals.length !== 1 || positionals[0] !== 'list') throw new Error('usage: tenure mail list [--url U] [--json]');
+export async function run(values: { url?: string; json?: boolean }): Promise<void> {
   const url = values.url ?? `http://127.0.0.1:${loadConfig().mailHttpPort}`;
-  const response = await fetch(`${url}/messages`);
+  const response = await fetchOrExplain('the mail catcher', '/messages', url);
   if (!response.ok) throw new Error(`the mailbox at ${url} answered ${response.status}`);
   const messages = (await response.json()) as CaughtMessage[];
   if (values.json) {

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { readOAuthClientsFile } from '../../emulator/okta/oauth-clients.ts';
+import { FAST_RATE_LIMITS } from '../../emulator/okta/rate-limits.ts';
 import { startOktaEmulator } from '../../emulator/okta/server.ts';
 import { loadConfig } from '../../runtime/config.ts';
 
@@ -10,33 +10,33 @@ function portFrom(raw: string | undefined, fallback: number): number {
   return port;
 }
 
-export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      token: { type: 'string' },
-      admin: { type: 'boolean', default: false },
-      seed: { type: 'string' },
-      state: { type: 'string' },
-      'oauth-clients': { type: 'string' },
-    },
-  });
+export interface OktaEmulatorOptions {
+  port?: string;
+  host?: string;
+  token?: string;
+  admin?: boolean;
+  seed?: string;
+  state?: string;
+  oauthClients?: string;
+}
+
+export async function run(values: OktaEmulatorOptions): Promise<void> {
   const config = loadConfig();
   const token = values.token ?? config.oktaEmulatorToken;
-  const clientsFile = values['oauth-clients'];
+  const clientsFile = values.oauthClients;
   const oauthClients = clientsFile === undefined ? [] : await readOAuthClientsFile(clientsFile);
   const emulator = await startOktaEmulator({
     token,
     port: portFrom(values.port, config.oktaEmulatorPort),
     ...(values.host === undefined ? {} : { host: values.host }),
-    admin: values.admin,
+    admin: values.admin ?? false,
     oauthClients,
     ...(values.seed === undefined ? {} : { seedFile: values.seed }),
     ...(values.state === undefined ? {} : { stateFile: values.state }),
+    ...(config.oktaEmulatorFastRateLimits ? { rateLimits: FAST_RATE_LIMITS } : {}),
   });
   console.log(`Okta emulator listening on ${emulator.url} (Authorization: SSWS ${token}).`);
+  if (emulator.rateLimitNotice) console.log(emulator.rateLimitNotice);
   if (oauthClients.length > 0) {
     console.log(`OAuth: ${oauthClients.map((client) => client.clientId).join(', ')} may get tokens at ${emulator.url}/oauth2/v1/token.`);
   }

@@ -1,16 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import { parseCsv } from '../../policy/csv.ts';
 import { identityKeyAttribute, loadPolicySet, type PolicySet } from '../../policy/loader.ts';
-import { actionWithoutContexts, plan, type Plan, type PlanStep } from '../../policy/planner.ts';
+import { plan } from '../../policy/planner.ts';
 import { IdentityRecord } from '../../policy/schema.ts';
-import { planSnapshot, type SnapshotPlan } from '../../policy/snapshot.ts';
+import { planSnapshot } from '../../policy/snapshot.ts';
 import { loadConfig } from '../../runtime/config.ts';
+import { formatPlan, formatSnapshot } from '../plan-table.ts';
 import { reportValidationProblems } from '../policy-problems.ts';
 import { progress } from '../progress.ts';
-
-const usage = 'usage: tenure plan --old a.json --new b.json | --snapshot now.csv --previous before.csv  [--now ISO] [--source S] [--json]';
 
 /** A record file: a bare record, or an HR event `{eventId, record}` as `tenure hr send` takes. */
 async function readRecord(file: string): Promise<IdentityRecord | null> {
@@ -30,76 +27,45 @@ function defaultSource(policySet: PolicySet): string {
   throw new Error(`the policies handle several sources (${sources.join(', ')}); name one with --source`);
 }
 
-function describeStep(step: PlanStep): string {
-  const { action: name, ...fields } = actionWithoutContexts(step.action);
-  const details = Object.entries(fields)
-    .filter(([, value]) => !(Array.isArray(value) && value.length === 0) && !(value && typeof value === 'object' && Object.keys(value).length === 0))
-    .map(([field, value]) => `${field}=${JSON.stringify(value)}`)
-    .join(' ');
-  const why = step.condition ? `${step.trigger}, when ${step.condition}` : step.trigger;
-  return `${step.policy}/${step.workflow} (${why}): ${name} ${details}`.trimEnd();
+export interface PlanOptions {
+  old?: string;
+  new?: string;
+  removed?: boolean;
+  snapshot?: string;
+  previous?: string;
+  now?: string;
+  source?: string;
+  json?: boolean;
+  policies?: string;
+  templates?: string;
 }
 
-function printPlan(result: Plan): void {
-  const lifecycles = Object.entries(result.lifecycles).map(([policy, lifecycle]) => `${policy}: ${lifecycle}`).join(', ');
-  console.log(`${result.source}/${result.key}  ${lifecycles || 'no policy'}  (policy set ${result.policySetHash})`);
-  for (const step of result.steps) console.log(`  ${describeStep(step)}`);
-  for (const deferred of result.deferred) {
-    console.log(`  at ${deferred.at}:`);
-    for (const step of deferred.steps) console.log(`    ${describeStep(step)}`);
-  }
-  for (const trigger of result.schedule) console.log(`  scheduled: ${trigger.id} at ${trigger.at}`);
-  if (result.steps.length + result.deferred.length + result.schedule.length === 0) console.log('  nothing to do');
-}
-
-export function printSnapshot(result: SnapshotPlan): void {
-  console.log(stringify({ lifecycles: result.lifecycles, actions: result.actions, unchanged: result.unchanged }).trimEnd());
-  console.log('');
-  for (const planned of result.plans) printPlan(planned);
-}
-
-export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      old: { type: 'string' },
-      new: { type: 'string' },
-      snapshot: { type: 'string' },
-      previous: { type: 'string' },
-      now: { type: 'string' },
-      source: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      policies: { type: 'string' },
-      templates: { type: 'string' },
-    },
-  });
+/** Which options make sense together is checked where they are declared (commands.ts). */
+export async function run(options: PlanOptions): Promise<void> {
   const config = loadConfig();
-  const now = values.now ?? new Date().toISOString();
+  const now = options.now ?? new Date().toISOString();
   await reportValidationProblems(async () => {
-    const policySet = await loadPolicySet(values.policies ?? config.policiesDir, values.templates ?? config.templatesDir);
-    const source = values.source ?? defaultSource(policySet);
-    if (values.snapshot !== undefined) {
-      if (values.previous === undefined) throw new Error(`--snapshot needs --previous (an empty CSV with the header row for a first load); ${usage}`);
+    const policySet = await loadPolicySet(options.policies ?? config.policiesDir, options.templates ?? config.templatesDir);
+    const source = options.source ?? defaultSource(policySet);
+    if (options.snapshot !== undefined && options.previous !== undefined) {
       const [current, previous] = await Promise.all([
-        readFile(values.snapshot, 'utf8').then((text) => parseCsv(text, values.snapshot!)),
-        readFile(values.previous, 'utf8').then((text) => parseCsv(text, values.previous!)),
+        readFile(options.snapshot, 'utf8').then((text) => parseCsv(text, options.snapshot!)),
+        readFile(options.previous, 'utf8').then((text) => parseCsv(text, options.previous!)),
       ]);
       // Only a large export is worth watching; a small one is planned in a blink.
       const reportRows = progress('rows');
       const result = planSnapshot(policySet, source, previous, current, now, (done, total) => {
         if (total >= 10_000) reportRows(done, total);
       });
-      if (values.json) console.log(JSON.stringify(result, null, 2));
-      else printSnapshot(result);
+      console.log(options.json ? JSON.stringify(result, null, 2) : formatSnapshot(result));
       return;
     }
-    if (values.new === undefined && values.old === undefined) throw new Error(usage);
-    const previous = values.old === undefined ? undefined : await readRecord(values.old);
-    const next = values.new === undefined ? null : await readRecord(values.new);
+    const previous = options.old === undefined ? undefined : await readRecord(options.old);
+    // --removed: the person is gone from HR, as a row missing from an export is.
+    const next = options.removed || options.new === undefined ? null : await readRecord(options.new);
     const keyAttribute = identityKeyAttribute(policySet, source) ?? '';
     const key = String((next ?? previous)?.[keyAttribute] ?? '');
     const result = plan(policySet, { source, key, previous, next, now });
-    if (values.json) console.log(JSON.stringify(result, null, 2));
-    else printPlan(result);
+    console.log(options.json ? JSON.stringify(result, null, 2) : formatPlan(result));
   });
 }

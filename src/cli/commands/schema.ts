@@ -1,6 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { policyJsonSchema, withCurrentReference } from '../../policy/reference.ts';
 import { projectRoot } from '../../runtime/config.ts';
 
@@ -9,8 +8,7 @@ export function generatedFiles(projectRoot: string): { schemaFile: string; readm
   return { schemaFile: path.join(projectRoot, 'policies', 'policy.schema.json'), readmeFile: path.join(projectRoot, 'README.md') };
 }
 
-export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { write: { type: 'boolean', default: false } } });
+export async function run(values: { write?: boolean }): Promise<void> {
   const schema = `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
   if (!values.write) {
     process.stdout.write(schema);

@@ -1,13 +1,17 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../runtime/config.ts';
+import { resolveLeftoverDevServer } from '../../runtime/leftover.ts';
 import { roles, startTenure, type Role } from '../../runtime/stack.ts';
+import { stopRequest } from '../../runtime/stop-request.ts';
 
-export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } } });
-  const role = values.role as Role;
-  if (!roles.includes(role)) throw new Error(`--role must be one of ${roles.join(', ')}, got "${values.role}"`);
+export async function run(options: { role: string; stopLeftover?: boolean }): Promise<void> {
+  const role = options.role as Role;
+  if (!roles.includes(role)) throw new Error(`--role must be one of ${roles.join(', ')}, got "${options.role}"`);
   const config = loadConfig();
-  const log = (line: string) => console.log(line);
+  const stopping = stopRequest();
+  const log = (line: string) => {
+    if (stopping.outputOpen()) console.log(line);
+  };
+  if (!config.temporalAddress) await resolveLeftoverDevServer(config.dataDir, options.stopLeftover ?? false, log);
   if (!config.okta && role !== 'intake') {
     log('SANDBOX MODE: OKTA_ORG_URL is not set, so Tenure acts on its bundled Okta emulator, not on a real Okta org.');
   }
@@ -25,10 +29,7 @@ export async function run(argv: string[]): Promise<void> {
   if (stack.intakeUrl) log('Send the sample joiner:  npx tenure hr send examples/joiner.json');
   log('Press Ctrl-C to stop.');
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopping.requested;
   log('Stopping Tenure…');
   await stack.stop();
   log('Stopped.');

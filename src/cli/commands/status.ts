@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { statusQuery, type IdentityStatus } from '../../../workflows/definitions.ts';
 import { withIdentityWorkflow } from '../identity-handle.ts';
 
@@ -23,10 +22,8 @@ function print(status: IdentityStatus): void {
 }
 
 /** `tenure status <workflow id> [--json]`: the identity's record, state and what is scheduled for it. */
-export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, address: { type: 'string' } } });
-  if (positionals.length !== 1) throw new Error('usage: tenure status <workflow id | source/key> [--json] [--address HOST:PORT]');
-  const status = await withIdentityWorkflow(positionals[0]!, values.address, (handle) => handle.query(statusQuery));
+export async function run(target: string, values: { json?: boolean; address?: string }): Promise<void> {
+  const status = await withIdentityWorkflow(target, values.address, (handle) => handle.query(statusQuery));
   if (values.json) console.log(JSON.stringify(status, null, 2));
   else print(status);
 }

@@ -1,11 +1,9 @@
-import { parseArgs } from 'node:util';
 import { loadPolicySet } from '../../policy/loader.ts';
 import { runPolicyTests } from '../../policy/policy-tests.ts';
 import { reportValidationProblems } from '../policy-problems.ts';
 import { loadConfig } from '../../runtime/config.ts';
 
-export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { policies: { type: 'string' }, templates: { type: 'string' } } });
+export async function run(values: { policies?: string; templates?: string }): Promise<void> {
   const config = loadConfig();
   const policiesDir = values.policies ?? config.policiesDir;
   await reportValidationProblems(async () => {

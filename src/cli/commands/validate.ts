@@ -1,14 +1,8 @@
-import { parseArgs } from 'node:util';
 import { loadPolicySet } from '../../policy/loader.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { reportValidationProblems } from '../policy-problems.ts';
 
-export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { policies: { type: 'string' }, templates: { type: 'string' } },
-  });
+export async function run(positionals: string[], values: { policies?: string; templates?: string }): Promise<void> {
   const config = loadConfig();
   // Paths are policy files or folders; `--policies DIR` is the same as one folder.
   const paths = positionals.length > 0 ? positionals : [values.policies ?? config.policiesDir];

@@ -8,6 +8,7 @@ import { SUPPORTED_ALGORITHMS } from './jws.ts';
 import type { AccessTokenGrant, AuthorizationServer } from './oauth.ts';
 import { originOf } from './request.ts';
 import { acceptedScopes } from './scopes.ts';
+import { SUPER_ADMIN_ACTOR } from './super-admin.ts';
 
 /**
  * Who a management API request comes from. An SSWS token acts as the super admin who created it,
@@ -15,12 +16,7 @@ import { acceptedScopes } from './scopes.ts';
  */
 
 /** The admin user the emulator's API token belongs to, as the System Log names them. */
-export const API_TOKEN_ACTOR: LogActor = {
-  id: '00uEmulatorAdmin0000',
-  type: 'User',
-  alternateId: 'admin@emulator.okta.local',
-  displayName: 'Emulator Admin',
-};
+export const API_TOKEN_ACTOR: LogActor = SUPER_ADMIN_ACTOR;
 
 type TokenScheme = 'Bearer' | 'DPoP';
 

@@ -53,10 +53,16 @@ export const malformedBody = (): OktaError => new OktaError(400, 'E0000003', 'Th
 export const accessDenied = (): OktaError =>
   new OktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
 
-export const resourceNotFound = (id: string, type: 'User' | 'UserGroup' | 'EventHook'): OktaError =>
+export const resourceNotFound = (id: string, type: 'User' | 'UserGroup' | 'EventHook' | 'UserSchema' | 'Page'): OktaError =>
   new OktaError(404, 'E0000007', `Not found: Resource not found: ${id} (${type})`);
 
 export const invalidToken = (): OktaError => new OktaError(401, 'E0000011', 'Invalid token provided');
+
+export const oldPasswordWrong = (): OktaError =>
+  new OktaError(403, 'E0000014', 'Update of credentials failed', ['oldPassword: Old Password is not correct']);
+
+export const forgotPasswordNotAllowed = (): OktaError =>
+  new OktaError(403, 'E0000034', 'Forgot password not allowed on specified user.');
 
 export const userAlreadyActive = (): OktaError =>
   new OktaError(403, 'E0000016', 'Activation failed because the user is already active');
@@ -64,8 +70,9 @@ export const userAlreadyActive = (): OktaError =>
 export const unsupportedMediaType = (): OktaError =>
   new OktaError(400, 'E0000021', 'Bad request. Accept and/or Content-Type headers likely do not match supported values.');
 
+/** A method the path's routes do not take; the Allow header names those they do. */
 export const unsupportedMethod = (): OktaError =>
-  new OktaError(404, 'E0000022', 'The endpoint does not support the provided HTTP method');
+  new OktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
 
 export const invalidPagingRequest = (): OktaError => new OktaError(400, 'E0000029', 'Invalid paging request.');
 

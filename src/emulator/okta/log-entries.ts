@@ -15,6 +15,8 @@ const DISPLAY_MESSAGES = {
   'user.account.reset_password': 'Reset user password',
   'user.account.expire_password': 'Expire user password',
   'user.session.clear': 'Clear user session',
+  'user.mfa.factor.activate': 'Activate factor or authenticator',
+  'user.mfa.factor.reset_all': 'Reset all factors for user',
   'group.lifecycle.create': 'Create Okta group',
   'group.lifecycle.delete': 'Delete Okta group',
   'group.profile.update': 'Update Okta group profile',

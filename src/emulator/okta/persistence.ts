@@ -29,7 +29,23 @@ const SnapshotSchema: z.ZodType<OrgSnapshot> = z.object({
       typeId: z.string(),
       profile,
       hasPassword: z.boolean(),
+      // Orgs saved before the emulator kept password hashes and factors have neither.
+      passwordHash: z.string().nullable().default(null),
       recoveryQuestion: z.string().nullable(),
+      factors: z
+        .array(
+          z.object({
+            id: z.string(),
+            factorType: z.string(),
+            provider: z.string(),
+            vendorName: z.string(),
+            status: z.enum(['ACTIVE', 'PENDING_ACTIVATION']),
+            created: z.string(),
+            lastUpdated: z.string(),
+            profile,
+          }),
+        )
+        .default([]),
     }),
   ),
   groups: z.array(
@@ -43,6 +59,7 @@ const SnapshotSchema: z.ZodType<OrgSnapshot> = z.object({
     }),
   ),
   memberships: z.array(z.tuple([z.string(), z.string()])),
+  customAttributes: z.record(z.string(), z.looseObject({ title: z.string(), type: z.enum(['string', 'boolean', 'integer', 'number', 'array']) })).default({}),
 });
 
 /** Restores the org saved at `path`; answers false, changing nothing, if there is no such file. */

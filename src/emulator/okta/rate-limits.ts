@@ -5,14 +5,33 @@ import { OktaError } from './errors.ts';
 export interface RateLimitOptions {
   /** The length of a window in whole seconds; Okta's windows are a minute long. */
   windowSeconds?: number;
-  /** Requests allowed per window; a family left out keeps its default. */
+  /**
+   * A hundred times Okta's limits, for benchmarks and load tests that measure Tenure rather than
+   * Okta's quotas: pacing and 429s then hardly ever come into play.
+   */
+  fast?: boolean;
+  /** Requests allowed per window; a family left out keeps its default (Okta's, or the fast one). */
   limits?: Partial<Record<EndpointFamily, number>>;
 }
 
+/** The setting `tenure start` and `tenure okta-emulator` take from TENURE_OKTA_EMULATOR_RATE_LIMITS. */
+export const FAST_RATE_LIMITS: RateLimitOptions = { fast: true };
+
+/** What `tenure start` and `tenure okta-emulator` print when the fast setting is on. */
+export const FAST_RATE_LIMITS_NOTICE =
+  "Okta emulator: FAST rate limits, 100 times Okta's defaults: Tenure's pacing and 429 handling are not exercised (unset TENURE_OKTA_EMULATOR_RATE_LIMITS for Okta's).";
+
+/** Reads TENURE_OKTA_EMULATOR_RATE_LIMITS: `okta` (or unset) for Okta's limits, `fast` for the fast setting. */
+export function fastRateLimitsFrom(raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'okta') return false;
+  if (raw === 'fast') return true;
+  throw new Error(`TENURE_OKTA_EMULATOR_RATE_LIMITS must be okta (Okta's default limits) or fast (100 times them), got "${raw}"`);
+}
+
 /**
- * Okta's per-minute limits for an Enterprise org, scaled up a hundredfold: a client that would stay
- * under Okta's limits never sees a 429 here, even a busy test suite or a benchmark, while a test
- * that sets its own small limits sees Okta's throttling exactly.
+ * Okta's documented default per-minute limits for a Workforce Identity org (developer.okta.com,
+ * "Management rate limits"), per endpoint family, so that a client's pacing and 429 handling meet
+ * the quotas Okta would enforce.
  */
 const OKTA_PER_MINUTE: Record<EndpointFamily, number> = {
   users: 600,
@@ -24,7 +43,7 @@ const OKTA_PER_MINUTE: Record<EndpointFamily, number> = {
   token: 2000,
   other: 1200,
 };
-const DEFAULT_SCALE = 100;
+const FAST_SCALE = 100;
 const DEFAULT_WINDOW_SECONDS = 60;
 
 /** What the rate-limit headers of one response say. */
@@ -66,6 +85,7 @@ interface Window {
 export class RateLimiter {
   private readonly windowMs: number;
   private readonly windows: Record<EndpointFamily, Window>;
+  readonly fast: boolean;
 
   constructor(options: RateLimitOptions = {}) {
     const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
@@ -73,9 +93,11 @@ export class RateLimiter {
       throw new Error(`rate limit windowSeconds must be a whole number of seconds, at least 1, got ${windowSeconds}`);
     }
     this.windowMs = windowSeconds * 1000;
+    this.fast = options.fast ?? false;
+    const scale = this.fast ? FAST_SCALE : 1;
     const windows = {} as Record<EndpointFamily, Window>;
     for (const family of ENDPOINT_FAMILIES) {
-      const limit = options.limits?.[family] ?? OKTA_PER_MINUTE[family] * DEFAULT_SCALE;
+      const limit = options.limits?.[family] ?? OKTA_PER_MINUTE[family] * scale;
       if (!Number.isInteger(limit) || limit < 0) throw new Error(`rate limit for ${family} must be a whole number, got ${limit}`);
       windows[family] = { limit, start: 0, used: 0, served: 0, rateLimited: 0 };
     }

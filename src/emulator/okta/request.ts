@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { malformedBody } from './errors.ts';
+import { currentRequestContext } from './context.ts';
+import { malformedBody, resourceNotFound } from './errors.ts';
 
 /** The scheme and host the client called, which links in answers must use. */
 export function originOf(request: FastifyRequest): string {
@@ -23,4 +24,15 @@ export function booleanQuery(raw: string | undefined, defaultValue: boolean): bo
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   return defaultValue;
+}
+
+/**
+ * The user a path names: `me` is the caller, when the caller is a user (an API token acts as its
+ * admin); a service app is nobody's `me`, and Okta finds no such user.
+ */
+export function userOf(param: string): string {
+  if (param !== 'me') return param;
+  const actor = currentRequestContext()?.actor;
+  if (actor?.type !== 'User') throw resourceNotFound(param, 'User');
+  return actor.id;
 }

@@ -10,6 +10,10 @@ import { profileProblems } from './user-profile.ts';
  * groups, and users in any status (LOCKED_OUT, say) with or without a password.
  */
 const SeedSchema = z.strictObject({
+  /** Custom attributes of the user profile schema, as the schema API takes them, for the users below to hold. */
+  customAttributes: z
+    .record(z.string(), z.looseObject({ title: z.string().trim().min(1), type: z.enum(['string', 'boolean', 'integer', 'number', 'array']) }))
+    .default({}),
   groups: z
     .array(
       z.strictObject({
@@ -63,6 +67,10 @@ function checkAgainstOrg(store: OktaStore, seed: Seed): void {
   seed.users.forEach((user, index) => {
     const [problem] = profileProblems(user.profile);
     if (problem) throw malformed(['users', index, 'profile', problem.field], problem.cause);
+    const [notDefined] = store.undefinedAttributes(user.profile).filter((name) => !Object.hasOwn(seed.customAttributes, name));
+    if (notDefined !== undefined) {
+      throw malformed(['users', index, 'profile', notDefined], 'the user profile schema does not define it: add it to customAttributes');
+    }
     // A valid login holds an @, so it cannot be taken for an id or a short name.
     const key = uniqueKey(user.profile.login);
     if (logins.has(key) || store.findUser(String(user.profile.login))) {
@@ -86,6 +94,7 @@ export function applySeed(store: OktaStore, data: unknown): { users: number; gro
   }
   const seed = parsed.data;
   checkAgainstOrg(store, seed);
+  if (Object.keys(seed.customAttributes).length > 0) store.updateCustomAttributes(seed.customAttributes);
   for (const group of seed.groups) {
     store.seedGroup(group.type, { name: group.name, ...(group.description === undefined ? {} : { description: group.description }) });
   }

@@ -9,6 +9,7 @@ import {
   internalServerError,
   invalidToken,
   malformedBody,
+  resourceNotFound,
   unsupportedMediaType,
   unsupportedMethod,
 } from './errors.ts';
@@ -21,10 +22,19 @@ import { logRoutes } from './logs.ts';
 import { AuthorizationServer, tokenRoute } from './oauth.ts';
 import type { OAuthClientRegistration } from './oauth-clients.ts';
 import { loadState, persistState } from './persistence.ts';
-import { RateLimiter, rateLimitExceeded, setRateLimitHeaders, type RateLimitOptions } from './rate-limits.ts';
+import {
+  FAST_RATE_LIMITS_NOTICE,
+  RateLimiter,
+  rateLimitExceeded,
+  setRateLimitHeaders,
+  type RateLimitOptions,
+} from './rate-limits.ts';
 import { applySeed, readSeedFile } from './seed.ts';
 import { OktaStore } from './store.ts';
 import { SystemLog } from './system-log.ts';
+import { RouteTable } from './route-table.ts';
+import { userCredentialRoutes } from './user-credentials.ts';
+import { userSchemaRoutes } from './user-schema-routes.ts';
 import { userRoutes } from './users.ts';
 
 export interface OktaEmulatorOptions {
@@ -34,7 +44,7 @@ export interface OktaEmulatorOptions {
   port?: number;
   /** Defaults to 127.0.0.1. */
   host?: string;
-  /** Per endpoint family; the defaults are far above anything but a load test. */
+  /** Per endpoint family; by default Okta's documented per-minute limits. */
   rateLimits?: RateLimitOptions;
   /** OAuth service apps that may get access tokens at `/oauth2/v1/token`. */
   oauthClients?: readonly OAuthClientRegistration[];
@@ -55,6 +65,8 @@ export interface OktaEmulator {
   url: string;
   /** The org's state, for tests that look behind the API. */
   store: OktaStore;
+  /** Set when the limits are the fast setting's, a hundred times Okta's: the line whoever starts the emulator must print. */
+  rateLimitNotice: string | undefined;
   close(): Promise<void>;
 }
 
@@ -135,12 +147,20 @@ function buildApp(store: OktaStore, platform: Platform): FastifyInstance {
     return reply.code(oktaError.status).type('application/json').send(oktaError.toBody());
   });
 
-  app.setNotFoundHandler(() => {
+  const routeTable = new RouteTable();
+  routeTable.watch(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOf(request.url);
+    const allowed = routeTable.methodsAt(path);
+    if (allowed.length === 0) throw resourceNotFound(path, 'Page');
+    reply.header('allow', allowed.join(', '));
     throw unsupportedMethod();
   });
 
   app.register(tokenRoute, { server: platform.authorizationServer });
   app.register(userRoutes, { store });
+  app.register(userCredentialRoutes, { store });
+  app.register(userSchemaRoutes, { store });
   app.register(groupRoutes, { store });
   app.register(logRoutes, { store });
   const drops = new DeliveryDrops();
@@ -162,9 +182,10 @@ export async function startOktaEmulator(options: OktaEmulatorOptions): Promise<O
   const now = options.now ?? Date.now;
   const store = new OktaStore(new SystemLog(options.now ? { clock: () => new Date(now()) } : {}));
   const authorizationServer = new AuthorizationServer(options.oauthClients ?? [], now);
+  const rateLimiter = new RateLimiter(options.rateLimits);
   const app = buildApp(store, {
     now,
-    rateLimiter: new RateLimiter(options.rateLimits),
+    rateLimiter,
     faults: new Faults(options.random),
     authenticator: new Authenticator(options.token, authorizationServer, now),
     authorizationServer,
@@ -182,6 +203,7 @@ export async function startOktaEmulator(options: OktaEmulatorOptions): Promise<O
   return {
     url: `http://${urlHost}:${port}`,
     store,
+    rateLimitNotice: rateLimiter.fast ? FAST_RATE_LIMITS_NOTICE : undefined,
     close: async () => {
       await app.close();
       await persistence?.stop();

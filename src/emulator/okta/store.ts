@@ -5,9 +5,13 @@ import {
   expiringWithoutPassword,
   fieldBlank,
   fieldNotUnique,
+  forgotPasswordNotAllowed,
+  notAllowedInUserStatus,
+  oldPasswordWrong,
   resourceNotFound,
   unsupportedOperation,
 } from './errors.ts';
+import { type FactorEnrollment, type FactorRecord, newFactor } from './factors.ts';
 import { type GroupRecord, GroupStore, type GroupType } from './group-store.ts';
 import { OrderedIdGenerator, newToken } from './ids.ts';
 import {
@@ -19,8 +23,11 @@ import {
   type UserStatus,
 } from './lifecycle.ts';
 import { groupTarget, logEntry, userTarget, type EventType } from './log-entries.ts';
+import { hashPassword, passwordMatches } from './password-hash.ts';
 import type { SystemLog } from './system-log.ts';
+import { SUPER_ADMIN_ID, SUPER_ADMIN_PROFILE } from './super-admin.ts';
 import { profileProblems } from './user-profile.ts';
+import { type CustomAttribute, UserSchema } from './user-schema.ts';
 import { type Profile, type UserRecord, UserStore } from './user-store.ts';
 
 export type { GroupRecord, GroupType } from './group-store.ts';
@@ -61,11 +68,26 @@ export interface OrgSnapshot {
   groups: GroupRecord[];
   /** Stored memberships as [groupId, userId]; Everyone's are implied. */
   memberships: Array<[string, string]>;
+  /** The custom attributes of the user profile schema. */
+  customAttributes: Record<string, CustomAttribute>;
 }
 
 /** A password is given as a value, an imported hash, or a password import hook. */
 function passwordGiven(password: Record<string, unknown> | undefined): boolean {
   return typeof password?.value === 'string' || password?.hash !== undefined || password?.hook !== undefined;
+}
+
+/** The hash of a password given as a value; an imported hash or a hook is one the emulator cannot check. */
+function hashOfGiven(password: Record<string, unknown> | undefined): string | null {
+  return typeof password?.value === 'string' ? hashPassword(password.value) : null;
+}
+
+/** The statuses in which `change_password` works, for a user who has a password. */
+const PASSWORD_CHANGEABLE: readonly UserStatus[] = ['STAGED', 'ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY'];
+
+export interface PasswordChange {
+  oldPassword: string;
+  newPassword: string;
 }
 
 function isBlank(value: unknown): boolean {
@@ -94,9 +116,19 @@ export class OktaStore {
   private defaultUserTypeId = 'oty' + newToken(17);
   /** The built-in group every user belongs to; membership in it is implied, never stored. */
   private everyone: GroupRecord;
+  private readonly schema = new UserSchema();
+  private readonly schemaCreated: string;
+  private schemaUpdated: string;
 
   constructor(readonly log: SystemLog) {
     this.everyone = this.newGroup('BUILT_IN', { name: 'Everyone', description: 'All users in your organization' });
+    this.addSuperAdmin();
+    this.schemaCreated = this.schemaUpdated = this.now();
+  }
+
+  /** The org's first user, who owns the API token; an org is never without them. */
+  private addSuperAdmin(): void {
+    this.addUser({ ...SUPER_ADMIN_PROFILE }, 'ACTIVE', true, SUPER_ADMIN_ID);
   }
 
   /** Calls `listener` after every change to the org; returns the unsubscribe function. */
@@ -131,6 +163,7 @@ export class OktaStore {
     this.assertValidProfile(input.profile, undefined);
     const status = statusOnCreate({ activate: input.activate, hasPassword, expirePassword: input.expirePassword });
     const user = this.addUser(input.profile, status, hasPassword);
+    user.passwordHash = hashOfGiven(input.credentials.password);
     this.applyRecoveryQuestion(user, input.credentials);
     this.record('user.lifecycle.create', user);
     if (input.activate) this.record('user.lifecycle.activate', user);
@@ -138,11 +171,11 @@ export class OktaStore {
     return user;
   }
 
-  private addUser(profile: Profile, status: UserStatus, hasPassword: boolean): UserRecord {
+  private addUser(profile: Profile, status: UserStatus, hasPassword: boolean, id = this.userIds.next()): UserRecord {
     const now = this.now();
     const staged = status === 'STAGED';
     const user: UserRecord = {
-      id: this.userIds.next(),
+      id,
       status,
       created: now,
       activated: staged ? null : now,
@@ -153,7 +186,9 @@ export class OktaStore {
       typeId: this.defaultUserTypeId,
       profile: { ...profile },
       hasPassword,
+      passwordHash: null,
       recoveryQuestion: null,
+      factors: [],
     };
     this.users.add(user);
     return user;
@@ -190,6 +225,7 @@ export class OktaStore {
     if (passwordSet) {
       user.hasPassword = true;
       user.passwordChanged = now;
+      user.passwordHash = hashOfGiven(change.credentials?.password);
     }
     if (change.credentials) this.applyRecoveryQuestion(user, change.credentials);
     user.lastUpdated = now;
@@ -204,8 +240,11 @@ export class OktaStore {
     if (typeof question === 'string') user.recoveryQuestion = question;
   }
 
-  /** Moves a user through Okta's status machine (see TRANSITIONS), or throws Okta's refusal. */
-  applyLifecycle(idOrLogin: string, operation: LifecycleOperation): UserRecord {
+  /**
+   * Moves a user through Okta's status machine (see TRANSITIONS), or throws Okta's refusal.
+   * `password` is the temporary password of an operation that sets one.
+   */
+  applyLifecycle(idOrLogin: string, operation: LifecycleOperation, password?: string): UserRecord {
     const user = this.getUser(idOrLogin);
     const status = nextStatus(operation, user, idOrLogin);
     const transition = TRANSITIONS[operation];
@@ -214,6 +253,7 @@ export class OktaStore {
     if (transition.setsPassword) {
       user.hasPassword = true;
       user.passwordChanged = now;
+      user.passwordHash = password === undefined ? null : hashPassword(password);
     }
     if (status !== user.status) {
       user.status = status;
@@ -247,7 +287,77 @@ export class OktaStore {
     this.record('user.session.clear', this.getUser(idOrLogin));
   }
 
+  // Credentials and factors
+
+  /**
+   * Okta's `change_password`: the old password must be the user's, and a user in RECOVERY or with
+   * an expired password is ACTIVE again.
+   */
+  changePassword(idOrLogin: string, change: PasswordChange, revokeSessions: boolean): UserRecord {
+    const user = this.getUser(idOrLogin);
+    if (!user.hasPassword || !PASSWORD_CHANGEABLE.includes(user.status)) throw notAllowedInUserStatus();
+    if (change.newPassword === '') throw apiValidationFailed('newPassword', [fieldBlank('newPassword')]);
+    if (!passwordMatches(user.passwordHash, change.oldPassword)) throw oldPasswordWrong();
+    const now = this.now();
+    user.passwordHash = hashPassword(change.newPassword);
+    user.passwordChanged = now;
+    if (user.status === 'RECOVERY' || user.status === 'PASSWORD_EXPIRED') {
+      user.status = 'ACTIVE';
+      user.statusChanged = now;
+    }
+    user.lastUpdated = now;
+    this.record('user.account.update_password', user);
+    if (revokeSessions) this.record('user.session.clear', user);
+    this.changed();
+    return user;
+  }
+
+  /**
+   * Starts Okta's forgot-password flow, which asks the user their recovery question: only an
+   * ACTIVE user who has one may. The user's status does not change.
+   */
+  forgotPassword(idOrLogin: string): UserRecord {
+    const user = this.getUser(idOrLogin);
+    if (user.status !== 'ACTIVE' || user.recoveryQuestion === null) throw forgotPasswordNotAllowed();
+    this.record('user.account.reset_password', user);
+    return user;
+  }
+
+  enrollFactor(idOrLogin: string, request: FactorEnrollment, activate: boolean): FactorRecord {
+    const user = this.getUser(idOrLogin);
+    const factor = newFactor(request, activate, this.now());
+    user.factors.push(factor);
+    if (factor.status === 'ACTIVE') this.record('user.mfa.factor.activate', user);
+    this.changed();
+    return factor;
+  }
+
+  factorsOf(idOrLogin: string): readonly FactorRecord[] {
+    return this.getUser(idOrLogin).factors;
+  }
+
+  /** Every factor back to unenrolled; the user's status stays as it is. */
+  resetFactors(idOrLogin: string): void {
+    const user = this.getUser(idOrLogin);
+    user.factors = [];
+    user.lastUpdated = this.now();
+    this.record('user.mfa.factor.reset_all', user);
+    this.changed();
+  }
+
+  /** The attributes of a profile that the user profile schema does not define. */
+  undefinedAttributes(profile: Profile): string[] {
+    return Object.keys(profile).filter((name) => !this.schema.defines(name));
+  }
+
   private assertValidProfile(profile: Profile, owner: UserRecord | undefined): void {
+    const undefinedAttributes = this.undefinedAttributes(profile);
+    if (undefinedAttributes.length > 0) {
+      throw apiValidationFailed(
+        owner === undefined ? 'newUser' : 'user',
+        undefinedAttributes.map((name) => `Property name '${name}' is not defined in profile`),
+      );
+    }
     const problems = profileProblems(profile);
     if (problems.length === 0) {
       const holder = this.users.holderOfLogin(profile.login);
@@ -255,6 +365,19 @@ export class OktaStore {
     }
     const first = problems[0];
     if (first) throw apiValidationFailed(first.field, problems.map((problem) => problem.cause));
+  }
+
+  // The user profile schema
+
+  userSchema(): { schema: UserSchema; created: string; lastUpdated: string } {
+    return { schema: this.schema, created: this.schemaCreated, lastUpdated: this.schemaUpdated };
+  }
+
+  /** Adds, replaces or (given null) removes custom attributes; a user still holding a removed one keeps its value. */
+  updateCustomAttributes(properties: Record<string, unknown>): void {
+    this.schema.updateCustom(properties);
+    this.schemaUpdated = this.now();
+    this.changed();
   }
 
   // Groups
@@ -384,11 +507,12 @@ export class OktaStore {
     return user;
   }
 
-  /** Back to an empty org: no users, and no groups but Everyone. Ids are never reused. */
+  /** Back to a new org: no users but the super admin, and no groups but Everyone. Ids are never reused. */
   reset(): void {
     this.users.clear();
     this.groups.clear();
     this.groups.add(this.everyone);
+    this.addSuperAdmin();
     this.changed();
   }
 
@@ -399,6 +523,7 @@ export class OktaStore {
       users: [...this.users.after()],
       groups: [...this.groups.after()],
       memberships: this.groups.memberships(),
+      customAttributes: this.schema.customAttributes(),
     };
   }
 
@@ -410,6 +535,7 @@ export class OktaStore {
     this.users.clear();
     this.groups.clear();
     this.defaultUserTypeId = copy.defaultUserTypeId;
+    this.schema.replaceCustom(copy.customAttributes);
     for (const group of copy.groups) {
       this.groups.add(group);
       this.groupIds.advancePast(group.id);
@@ -424,6 +550,8 @@ export class OktaStore {
       }
       this.groups.addMember(groupId, userId);
     }
+    // An org saved before the emulator had its super admin gains them.
+    if (!this.users.find(SUPER_ADMIN_ID)) this.addSuperAdmin();
     this.everyone = everyone;
     this.changed();
   }

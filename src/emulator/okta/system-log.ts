@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SYSTEM_ACTOR, currentRequestContext, type LogActor } from './context.ts';
+import { isIPv6 } from 'node:net';
+import { SYSTEM_ACTOR, currentRequestContext, type LogActor, type RequestContext } from './context.ts';
 
 /** An object a LogEvent is about: a user, a group, an event hook … */
 export interface LogTarget {
@@ -7,6 +8,31 @@ export interface LogTarget {
   type: 'User' | 'UserGroup' | 'EventHook' | 'AppInstance';
   alternateId: string;
   displayName: string;
+}
+
+/**
+ * How the actor proved who they are. The emulator has no sign-in sessions: API calls carry no
+ * session, as Okta records them.
+ */
+export interface AuthenticationContext {
+  authenticationStep: 0;
+  externalSessionId: string;
+  credentialType?: 'OAuth 2.0';
+  issuer?: { id: string; type: 'OAUTH2' };
+}
+
+/** The IP reputation Okta adds; a loopback or private address has none, which Okta gives as nulls. */
+export interface SecurityContext {
+  asNumber: null;
+  asOrg: null;
+  isp: null;
+  domain: null;
+  isProxy: null;
+}
+
+export interface LogIpAddress {
+  ip: string;
+  version: 'V4' | 'V6';
 }
 
 /** One entry of Okta's System Log, in the shape `GET /api/v1/logs` answers. */
@@ -19,6 +45,10 @@ export interface LogEvent {
   displayMessage: string;
   actor: LogActor;
   client: { ipAddress: string; userAgent: { rawUserAgent: string } };
+  authenticationContext: AuthenticationContext;
+  securityContext: SecurityContext;
+  /** Empty for a change no HTTP request made, as Okta leaves it. */
+  request: { ipChain: LogIpAddress[] };
   outcome: { result: 'SUCCESS' | 'FAILURE'; reason: string | null };
   target: LogTarget[];
   transaction: { type: 'WEB'; id: string; detail: Record<string, unknown> };
@@ -32,6 +62,19 @@ export interface LogEntryInput {
   target: LogTarget[];
   outcome?: LogEvent['outcome'];
   legacyEventType?: string;
+}
+
+const NO_REPUTATION: SecurityContext = { asNumber: null, asOrg: null, isp: null, domain: null, isProxy: null };
+
+function authenticationContextOf(context: RequestContext | undefined): AuthenticationContext {
+  const base = { authenticationStep: 0, externalSessionId: 'unknown' } as const;
+  if (context?.actor.type !== 'PublicClientApp') return base;
+  return { ...base, credentialType: 'OAuth 2.0', issuer: { id: context.actor.id, type: 'OAUTH2' } };
+}
+
+function ipChainOf(context: RequestContext | undefined): LogIpAddress[] {
+  if (!context) return [];
+  return [{ ip: context.ipAddress, version: isIPv6(context.ipAddress) ? 'V6' : 'V4' }];
 }
 
 export type LogListener = (event: LogEvent) => void;
@@ -73,6 +116,9 @@ export class SystemLog {
         ipAddress: context?.ipAddress ?? '127.0.0.1',
         userAgent: { rawUserAgent: context?.userAgent ?? 'okta-emulator' },
       },
+      authenticationContext: authenticationContextOf(context),
+      securityContext: { ...NO_REPUTATION },
+      request: { ipChain: ipChainOf(context) },
       outcome: input.outcome ?? { result: 'SUCCESS', reason: null },
       target: input.target,
       transaction: { type: 'WEB', id: context?.requestId ?? 'system', detail: {} },

@@ -1,3 +1,4 @@
+import type { FactorRecord } from './factors.ts';
 import { IdOrderedMap } from './id-ordered-map.ts';
 import type { UserStatus } from './lifecycle.ts';
 import { uniqueKey } from './unique-key.ts';
@@ -16,7 +17,10 @@ export interface UserRecord {
   readonly typeId: string;
   profile: Profile;
   hasPassword: boolean;
+  /** The password salted and hashed (password-hash.ts); null when the emulator never saw it (a seed, an imported hash). */
+  passwordHash: string | null;
   recoveryQuestion: string | null;
+  factors: FactorRecord[];
 }
 
 /** The part of a login before the @, by which a user can also be named while no other user shares it. */

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { newToken } from './ids.ts';
-import { LIFECYCLE_OPERATIONS, type LifecycleOperation } from './lifecycle.ts';
+import { LIFECYCLE_OPERATIONS, TRANSITIONS, type LifecycleOperation } from './lifecycle.ts';
 import { pageLinks } from './paging.ts';
 import { listUsers, type ListQuery } from './queries.ts';
 import { groupJson, userJson } from './representation.ts';
-import { booleanQuery, objectBody, optionalObject, originOf } from './request.ts';
+import { booleanQuery, objectBody, optionalObject, originOf, userOf } from './request.ts';
 import type { OktaStore, UserChange, UserRecord } from './store.ts';
 
 interface UserParams {
@@ -43,7 +43,8 @@ function activation(origin: string, sendEmail: boolean): Record<string, string> 
   return { activationUrl: `${origin}/tokens/${activationToken}/verify`, activationToken };
 }
 
-type Answer = (user: UserRecord, query: LifecycleQuery, origin: string) => unknown;
+/** `password` is the temporary password of an operation that sets one. */
+type Answer = (user: UserRecord, query: LifecycleQuery, origin: string, password?: string) => unknown;
 
 const nothing: Answer = () => ({});
 
@@ -56,7 +57,7 @@ const ANSWERS: Readonly<Record<LifecycleOperation, Answer>> = {
   unsuspend: nothing,
   unlock: nothing,
   expire_password: (user, _query, origin) => userJson(user, origin, 'all'),
-  expire_password_with_temp_password: () => ({ tempPassword: newToken(8) }),
+  expire_password_with_temp_password: (_user, _query, _origin, password) => ({ tempPassword: password }),
   reset_password: (_user, query, origin) =>
     booleanQuery(query.sendEmail, true) ? {} : { resetPasswordUrl: `${origin}/reset_password/${newToken(20)}` },
 };
@@ -87,21 +88,21 @@ export async function userRoutes(app: FastifyInstance, options: { store: OktaSto
   });
 
   app.get<{ Params: UserParams }>('/api/v1/users/:userId', async (request) =>
-    userJson(store.getUser(request.params.userId), originOf(request), 'all'),
+    userJson(store.getUser(userOf(request.params.userId)), originOf(request), 'all'),
   );
 
   app.post<{ Params: UserParams }>('/api/v1/users/:userId', async (request) => {
-    const user = store.updateUser(request.params.userId, userChange(request.body), 'merge');
+    const user = store.updateUser(userOf(request.params.userId), userChange(request.body), 'merge');
     return userJson(user, originOf(request), 'all');
   });
 
   app.put<{ Params: UserParams }>('/api/v1/users/:userId', async (request) => {
-    const user = store.updateUser(request.params.userId, userChange(request.body), 'replace');
+    const user = store.updateUser(userOf(request.params.userId), userChange(request.body), 'replace');
     return userJson(user, originOf(request), 'all');
   });
 
   app.delete<{ Params: UserParams }>('/api/v1/users/:userId', async (request, reply) => {
-    store.deleteUser(request.params.userId);
+    store.deleteUser(userOf(request.params.userId));
     return reply.code(204).send();
   });
 
@@ -109,21 +110,22 @@ export async function userRoutes(app: FastifyInstance, options: { store: OktaSto
     app.post<{ Params: UserParams; Querystring: LifecycleQuery }>(
       `/api/v1/users/:userId/lifecycle/${operation}`,
       async (request) => {
-        const user = store.applyLifecycle(request.params.userId, operation);
+        const password = TRANSITIONS[operation].setsPassword ? newToken(8) : undefined;
+        const user = store.applyLifecycle(userOf(request.params.userId), operation, password);
         if (REVOKING.has(operation) && booleanQuery(request.query.revokeSessions, false)) store.clearSessions(user.id);
-        return ANSWERS[operation](user, request.query, originOf(request));
+        return ANSWERS[operation](user, request.query, originOf(request), password);
       },
     );
   }
 
   // `oauthTokens` (revoke the user's OAuth tokens too) changes nothing the emulator keeps.
   app.delete<{ Params: UserParams }>('/api/v1/users/:userId/sessions', async (request, reply) => {
-    store.clearSessions(request.params.userId);
+    store.clearSessions(userOf(request.params.userId));
     return reply.code(204).send();
   });
 
   app.get<{ Params: UserParams }>('/api/v1/users/:userId/groups', async (request) => {
     const origin = originOf(request);
-    return store.groupsOf(request.params.userId).map((group) => groupJson(group, origin));
+    return store.groupsOf(userOf(request.params.userId)).map((group) => groupJson(group, origin));
   });
 }

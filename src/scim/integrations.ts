@@ -1,0 +1,66 @@
+import type { Integration, ScimDirectory } from './directory/types.ts';
+import { newToken, tokenHash } from './token.ts';
+
+/**
+ * Managing integrations (`tenure scim …`, or the intake's admin route that runs the same code):
+ * each is an endpoint of its own with its own token, shown once.
+ */
+
+/** Becomes a URL segment and the policy source `scim/<name>`, whose names are lower-case words with dashes. */
+const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+export class IntegrationError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IntegrationError';
+  }
+}
+
+export function checkIntegrationName(name: string): void {
+  if (!NAME.test(name)) throw new IntegrationError(400, `"${name}" is not an integration name: use lower-case letters, digits and dashes, starting with a letter (it becomes /scim/v2/<name> and the policy source scim/<name>)`);
+}
+
+/** What a person sees of an integration: never its token's hash. */
+export interface IntegrationView {
+  name: string;
+  enabled: boolean;
+  createdAt: string;
+}
+
+const view = ({ name, enabled, createdAt }: Integration): IntegrationView => ({ name, enabled, createdAt });
+
+export async function addIntegration(directory: ScimDirectory, name: string): Promise<{ integration: IntegrationView; token: string }> {
+  checkIntegrationName(name);
+  if (await directory.getIntegration(name)) throw new IntegrationError(409, `integration "${name}" exists already: rotate its token with \`tenure scim rotate ${name}\``);
+  const token = newToken();
+  return { integration: view(await directory.createIntegration(name, tokenHash(token))), token };
+}
+
+async function existing(directory: ScimDirectory, name: string): Promise<Integration> {
+  const integration = await directory.getIntegration(name);
+  if (!integration) throw new IntegrationError(404, `no integration "${name}" (\`tenure scim list\` shows them)`);
+  return integration;
+}
+
+export async function listIntegrations(directory: ScimDirectory): Promise<IntegrationView[]> {
+  return (await directory.listIntegrations()).map(view);
+}
+
+export async function setIntegrationEnabled(directory: ScimDirectory, name: string, enabled: boolean): Promise<IntegrationView> {
+  await existing(directory, name);
+  return view(await directory.updateIntegration(name, { enabled }));
+}
+
+/** A new token; the old one stops working at once. */
+export async function rotateIntegration(directory: ScimDirectory, name: string): Promise<{ integration: IntegrationView; token: string }> {
+  await existing(directory, name);
+  const token = newToken();
+  return { integration: view(await directory.updateIntegration(name, { tokenHash: tokenHash(token) })), token };
+}
+
+export async function removeIntegration(directory: ScimDirectory, name: string): Promise<void> {
+  if (!(await directory.removeIntegration(name))) throw new IntegrationError(404, `no integration "${name}" (\`tenure scim list\` shows them)`);
+}

@@ -1,0 +1,116 @@
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { DirectoryError, type ScimDirectory } from '../scim/directory/types.ts';
+import { ScimError, scimErrorBody } from '../scim/errors.ts';
+import { tokenMatches } from '../scim/token.ts';
+import { scimDiscoveryRoutes } from './scim-discovery-routes.ts';
+import { scimGroupRoutes } from './scim-group-routes.ts';
+import { parseScimQuery } from './scim-query-string.ts';
+import { SCIM_CONTENT_TYPE, sendScimError } from './scim-reply.ts';
+import { scimUserRoutes } from './scim-user-routes.ts';
+
+/**
+ * The SCIM 2.0 service provider (RFC 7644), registered under `/scim/v2/:integration`: one
+ * endpoint per integration, each with its own bearer token. Everything it answers, errors from
+ * Fastify itself included, is `application/scim+json`, and every error is a SCIM Error message.
+ */
+
+export interface ScimOptions {
+  directory: ScimDirectory;
+  /** Called after every write the directory acknowledged: the outbox relay delivers its changes. */
+  onChange?: () => void;
+  /** Where failures Tenure did not expect are reported; never given a request body or a token. */
+  log?: (line: string) => void;
+}
+
+/** SCIM has no bulk here, so a body is one resource: a group of 10,000 members fits with room to spare. */
+export const SCIM_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
+/** What every route handler needs: the directory, the integration the token opened, and where its resources live. */
+export interface ScimContext {
+  directory: ScimDirectory;
+  integration: string;
+  baseUrl: string;
+  changed(): void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    scim: ScimContext;
+  }
+}
+
+const UNAUTHORIZED = 'The bearer token is missing, or is not valid for this SCIM endpoint.';
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/** Any error a SCIM request meets, as the SCIM error a client should see. */
+function asScimError(error: FastifyError | Error): ScimError {
+  if (error instanceof ScimError) return error;
+  if (error instanceof DirectoryError) return new ScimError(error.status, error.scimType, error.message);
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const where = fastifyError.validationContext;
+    return new ScimError(400, where === 'body' ? 'invalidSyntax' : 'invalidValue', `${where ?? 'the request'} ${fastifyError.message.replace(/^(body|querystring|params)\s*/, '')}`.trim());
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ScimError(413, undefined, `the body is larger than this endpoint's limit of ${SCIM_BODY_LIMIT_BYTES} bytes: send one resource per request`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ScimError(415, undefined, 'the body must be JSON, sent with content-type: application/scim+json or application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ScimError(400, 'invalidSyntax', fastifyError.message);
+  }
+  const status = fastifyError.statusCode;
+  if (status && status >= 400 && status < 500) return new ScimError(status, undefined, fastifyError.message);
+  return new ScimError(500, undefined, 'Tenure could not complete the request; nothing was changed unless a later read shows it. Try again.');
+}
+
+function scimJson(_request: FastifyRequest, body: string, done: (error: Error | null, body?: unknown) => void): void {
+  if (body === '') return done(null, undefined);
+  try {
+    done(null, JSON.parse(body));
+  } catch (error) {
+    done(new ScimError(400, 'invalidSyntax', `the body is not JSON: ${(error as Error).message}`));
+  }
+}
+
+export const scimPlugin: FastifyPluginAsync<ScimOptions> = async (app, options) => {
+  const { directory } = options;
+  const changed = options.onChange ?? (() => {});
+
+  // Only JSON bodies, as SCIM clients send them (Okta's POSTs say application/json, its others application/scim+json).
+  app.decorateRequest('scim', null as unknown as ScimContext);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string', bodyLimit: SCIM_BODY_LIMIT_BYTES }, scimJson);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.type(SCIM_CONTENT_TYPE);
+    const queryAt = request.url.indexOf('?');
+    request.query = queryAt < 0 ? {} : parseScimQuery(request.url.slice(queryAt + 1));
+    const name = (request.params as { integration?: string }).integration ?? '';
+    const integration = await directory.getIntegration(name);
+    // The same answer, after the same work, whether the integration is unknown, disabled or the token wrong.
+    const matches = tokenMatches(bearer(request), integration?.tokenHash);
+    if (!matches || !integration?.enabled) {
+      reply.header('www-authenticate', 'Bearer realm="SCIM"');
+      return sendScimError(reply, new ScimError(401, undefined, UNAUTHORIZED));
+    }
+    request.scim = { directory, integration: integration.name, baseUrl: `${request.protocol}://${request.host}/scim/v2/${encodeURIComponent(integration.name)}`, changed };
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const scim = asScimError(error);
+    if (scim.status >= 500) options.log?.(`scim: ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} failed: ${error.message}`);
+    return sendScimError(reply, scim);
+  });
+  app.setNotFoundHandler((request, reply) => sendScimError(reply, new ScimError(404, undefined, `no SCIM endpoint ${request.method} ${request.url.split('?')[0]}`)));
+
+  scimUserRoutes(app);
+  scimGroupRoutes(app);
+  scimDiscoveryRoutes(app);
+};
