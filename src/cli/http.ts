@@ -11,7 +11,8 @@ function reasonOf(error: unknown): string {
 export async function fetchOrExplain(what: string, path: string, base: string, init?: RequestInit): Promise<Response> {
   let url: URL;
   try {
-    url = new URL(path, base);
+    // Relative to the base's own path, so an intake behind a proxy at /intake keeps its prefix.
+    url = new URL(path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
   } catch {
     throw new Error(`--url "${base}" is not a URL (e.g. http://127.0.0.1:8081)`);
   }

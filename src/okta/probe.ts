@@ -17,7 +17,8 @@ export async function probeOkta(client: OktaClient, health: OktaHealth): Promise
     if (answer && (answer.status === 401 || answer.status === 403)) {
       throw new Error(health.describe({ kind: 'refused', status: answer.status, errorCode: answer.errorCode }));
     }
-    if (answer && answer.status >= 500) return health.failing({ kind: 'unavailable', status: answer.status });
+    // Other workers, or another tenant of the org, may hold the budget: that is a wait, not a wrong setting.
+    if (answer && (answer.status >= 500 || answer.status === 429)) return health.failing({ kind: 'unavailable', status: answer.status });
     const code = networkErrorCode(error);
     if (code) return health.failing({ kind: 'unreachable', code });
     throw error;

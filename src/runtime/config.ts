@@ -103,19 +103,22 @@ export function oktaOrgUrlFrom(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new Error(`OKTA_ORG_URL is not a URL ("${raw}"): set it to your org's address, such as https://acme.okta.com`);
+    // Not quoted: a value that does not parse may be a secret pasted into the wrong variable.
+    throw new Error('OKTA_ORG_URL is not a URL: set it to your org\'s address, such as https://acme.okta.com');
   }
+  // Errors quote the address without any user or password written into it.
+  const shown = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new Error(`OKTA_ORG_URL must use https:// ("${raw}"): Okta orgs are served over HTTPS; plain http is allowed only on 127.0.0.1, localhost or [::1] (the emulator)`);
+    throw new Error(`OKTA_ORG_URL must use https:// ("${shown}"): Okta orgs are served over HTTPS; plain http is allowed only on 127.0.0.1, localhost or [::1] (the emulator)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`OKTA_ORG_URL must use https:// ("${raw}"): set it to your org's address, such as https://acme.okta.com`);
+    throw new Error(`OKTA_ORG_URL must use https:// ("${shown}"): set it to your org's address, such as https://acme.okta.com`);
   }
   if (/-admin\./.test(url.hostname)) {
-    throw new Error(`OKTA_ORG_URL is the Admin Console's address ("${raw}"): use the org's own, without "-admin" (https://${url.hostname.replace('-admin.', '.')})`);
+    throw new Error(`OKTA_ORG_URL is the Admin Console's address ("${shown}"): use the org's own, without "-admin" (https://${url.hostname.replace('-admin.', '.')})`);
   }
   if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
-    throw new Error(`OKTA_ORG_URL must be the org's address alone, without a path or query ("${raw}"): use ${url.origin}`);
+    throw new Error(`OKTA_ORG_URL must be the org's address alone, without a user, path or query ("${shown}"): use ${url.origin}`);
   }
   return url.origin;
 }

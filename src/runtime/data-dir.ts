@@ -17,8 +17,8 @@ async function exists(file: string): Promise<boolean> {
 /**
  * Stamps `dataDir` with the org it serves, and refuses a folder stamped for another: workflows
  * recorded against the sandbox (their Okta user ids, their groups) must never be carried on
- * against a real org, nor a real org's against the emulator. A folder with data and no stamp
- * predates the stamp, when only the sandbox wrote there.
+ * against a real org, nor a real org's against the emulator. A folder with no stamp predates
+ * the stamp: the emulator's saved org marks it the sandbox's; otherwise the first org to start claims it.
  */
 export async function claimDataDir(dataDir: string, org: string): Promise<void> {
   const marker = path.join(dataDir, ORG_MARKER_FILE);
@@ -26,8 +26,9 @@ export async function claimDataDir(dataDir: string, org: string): Promise<void> 
   try {
     owner = (await readFile(marker, 'utf8')).trim();
   } catch {
-    const hasData = (await exists(path.join(dataDir, 'temporal.sqlite'))) || (await exists(path.join(dataDir, 'okta-emulator.json')));
-    owner = hasData ? SANDBOX_ORG : undefined;
+    // Only the emulator's saved org proves a sandbox; a history alone may be a real org's from
+    // before the stamp, which that org may claim (TENURE_DATA_DIR=.data after an upgrade).
+    owner = (await exists(path.join(dataDir, 'okta-emulator.json'))) ? SANDBOX_ORG : undefined;
   }
   if (owner !== undefined && owner !== org) {
     const whose = owner === SANDBOX_ORG ? "the sandbox's" : `the Okta org ${owner}'s`;

@@ -15,11 +15,17 @@ export interface LeftoverDevServer {
 
 
 /** Where the kernel tells, whether `pid` is still a Temporal CLI and not a process that reused its number. */
-async function isTemporal(pid: number): Promise<boolean> {
+/**
+ * Whether `pid` is still the dev server on this data folder's database, not a process that reused
+ * its number (after a reboot) nor another checkout's server. Where /proc cannot tell, it is not
+ * taken for one: stopping a stranger's process group is worse than a leftover left running.
+ */
+async function isOurDevServer(pid: number, dbFile: string): Promise<boolean> {
   try {
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('temporal');
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT' || !(await readFile('/proc/self/cmdline').then(() => true, () => false));
+    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return commandLine.includes('temporal') && commandLine.includes(dbFile);
+  } catch {
+    return false;
   }
 }
 
@@ -33,7 +39,7 @@ export async function findLeftoverDevServer(dataDir: string): Promise<LeftoverDe
     return undefined;
   }
   const { pid, port, dbFile } = recorded;
-  if (typeof pid === 'number' && isProcessAlive(pid) && (await isTemporal(pid))) {
+  if (typeof pid === 'number' && typeof dbFile === 'string' && isProcessAlive(pid) && (await isOurDevServer(pid, dbFile))) {
     return { pid, port: Number(port), dbFile: String(dbFile), pidFile };
   }
   await unlink(pidFile).catch(() => undefined);

@@ -19,7 +19,6 @@ child.on('error', (error) => {
   console.error(`${command}: ${error.message}`);
   process.exit(127);
 });
-if (child.pid !== undefined) writeFileSync(pidFile, `${JSON.stringify({ ...JSON.parse(info), pid: child.pid, supervisor: process.pid })}\n`);
 
 const signalGroup = (signal) => {
   try {
@@ -34,6 +33,16 @@ function stop() {
   if (child.exitCode !== null || child.signalCode !== null) return;
   signalGroup('SIGTERM');
   forceTimer ??= setTimeout(() => signalGroup('SIGKILL'), 10_000);
+}
+
+// Written once stop() exists: a pid file that cannot be written must not leave the server unwatched.
+if (child.pid !== undefined) {
+  try {
+    writeFileSync(pidFile, `${JSON.stringify({ ...JSON.parse(info), pid: child.pid, supervisor: process.pid })}\n`);
+  } catch (error) {
+    console.error(`cannot write ${pidFile} (${error.message}); stopping the server rather than leave it untracked`);
+    stop();
+  }
 }
 
 process.on('disconnect', stop);

@@ -104,3 +104,25 @@ describe('tenure, given a command line it cannot use', () => {
     expect(result.stdout).toMatch(/^hr\/E1001 +leaver +employees\/leaver +now +DEPROVISION_IDENTITY +okta /m);
   });
 });
+
+describe('an intake behind a proxy, under a path', () => {
+  it('keeps the --url prefix: events go to <url>/hooks/hr, not to the host root', async () => {
+    const { createServer } = await import('node:http');
+    const { fetchOrExplain } = await import('../../src/cli/http.ts');
+    const paths: string[] = [];
+    const server = createServer((request, response) => {
+      paths.push(request.url!);
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      await fetchOrExplain('the HR intake', '/hooks/hr', `http://127.0.0.1:${port}/intake`);
+      await fetchOrExplain('the HR intake', '/hooks/hr', `http://127.0.0.1:${port}/intake/`);
+      await fetchOrExplain('the HR intake', '/hooks/hr', `http://127.0.0.1:${port}`);
+    } finally {
+      server.close();
+    }
+    expect(paths).toEqual(['/intake/hooks/hr', '/intake/hooks/hr', '/hooks/hr']);
+  });
+});

@@ -93,6 +93,13 @@ describe('the start-up probe', () => {
     expect(lines).toEqual([`Okta at ${orgUrl} cannot be reached (ECONNREFUSED): Tenure's Okta work waits and is retried until it answers.`]);
   });
 
+  it('starts anyway when Okta answers 429: another worker or tenant holds the budget for now', async () => {
+    const orgUrl = await fakeOkta([429]);
+    const lines: string[] = [];
+    await expect(probeOkta(createOktaClient({ orgUrl, token: TOKEN }), new OktaHealth(orgUrl, 'OKTA_API_TOKEN', (line) => lines.push(line)))).resolves.toBeUndefined();
+    expect(lines).toEqual([`Okta at ${orgUrl} answers 429: Tenure's Okta work waits and is retried until it answers.`]);
+  });
+
   it('says nothing when Okta answers', async () => {
     const orgUrl = await fakeOkta([200]);
     const lines: string[] = [];

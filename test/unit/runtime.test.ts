@@ -66,11 +66,19 @@ describe('unsafe settings with a real Okta org', () => {
   });
 
   it('refuses an OKTA_ORG_URL that is no URL, plain http off this machine, the Admin Console, or has a path', () => {
-    expect(refusal({ ...realOrg, OKTA_ORG_URL: 'acme.okta.com' }, 'OKTA_ORG_URL')).toMatch(/is not a URL \("acme.okta.com"\): set it to your org's address, such as https:\/\/acme.okta.com/);
+    expect(refusal({ ...realOrg, OKTA_ORG_URL: 'acme.okta.com' }, 'OKTA_ORG_URL')).toMatch(/is not a URL: set it to your org's address, such as https:\/\/acme.okta.com/);
     expect(refusal({ ...realOrg, OKTA_ORG_URL: 'http://acme.okta.com' }, 'OKTA_ORG_URL')).toMatch(/must use https:\/\/.*plain http is allowed only on 127.0.0.1, localhost or \[::1\]/);
     expect(refusal({ ...realOrg, OKTA_ORG_URL: 'ftp://acme.okta.com' }, 'OKTA_ORG_URL')).toMatch(/must use https:\/\//);
     expect(refusal({ ...realOrg, OKTA_ORG_URL: 'https://acme-admin.okta.com' }, 'OKTA_ORG_URL')).toMatch(/Admin Console's address.*https:\/\/acme.okta.com/);
-    expect(refusal({ ...realOrg, OKTA_ORG_URL: 'https://acme.okta.com/api/v1' }, 'OKTA_ORG_URL')).toMatch(/without a path or query .*: use https:\/\/acme.okta.com$/);
+    expect(refusal({ ...realOrg, OKTA_ORG_URL: 'https://acme.okta.com/api/v1' }, 'OKTA_ORG_URL')).toMatch(/without a user, path or query .*: use https:\/\/acme.okta.com$/);
+  });
+
+  it('never quotes a password written into OKTA_ORG_URL', () => {
+    for (const orgUrl of ['https://admin:00abcSECRET@acme.okta.com', 'http://admin:00abcSECRET@acme.okta.com', 'https://admin:00abcSECRET@acme-admin.okta.com', 'ftp://admin:00abcSECRET@acme.okta.com']) {
+      const message = refusal({ ...realOrg, OKTA_ORG_URL: orgUrl }, 'OKTA_ORG_URL');
+      expect(message).not.toContain('SECRET');
+      expect(message).not.toContain('admin:');
+    }
   });
 
   it('takes plain http on loopback (the emulator), and a trailing slash', () => {
@@ -116,8 +124,17 @@ describe('the data folder', () => {
     await expect(claimDataDir(stamped, 'https://acme.okta.com')).rejects.toThrow(/holds the sandbox's Temporal history, not https:\/\/acme.okta.com's/);
     const older = await fresh();
     await writeFile(path.join(older, 'temporal.sqlite'), '');
+    await writeFile(path.join(older, 'okta-emulator.json'), '{}');
     await expect(claimDataDir(older, 'https://acme.okta.com')).rejects.toThrow(/holds the sandbox's Temporal history/);
     await expect(claimDataDir(older, 'sandbox')).resolves.toBeUndefined();
+  });
+
+  it("lets a real org claim its own history from before the stamp (no emulator's org beside it)", async () => {
+    const upgraded = await fresh();
+    await writeFile(path.join(upgraded, 'temporal.sqlite'), '');
+    await expect(claimDataDir(upgraded, 'https://acme.okta.com')).resolves.toBeUndefined();
+    expect(await readFile(path.join(upgraded, 'okta-org'), 'utf8')).toBe('https://acme.okta.com\n');
+    await expect(claimDataDir(upgraded, 'sandbox')).rejects.toThrow(/holds the Okta org https:\/\/acme.okta.com's Temporal history/);
   });
 });
 
