@@ -51,7 +51,7 @@ function where(path: readonly PropertyKey[]): string {
  * The record without the attributes no policy may read: HR sends whole records (salaries, home
  * addresses …), and what reaches a workflow stays in its history.
  */
-function onlyKept(record: IdentityRecord, kept: ReadonlySet<string>, keyAttribute: string): IdentityRecord {
+export function onlyKept(record: IdentityRecord, kept: ReadonlySet<string>, keyAttribute: string): IdentityRecord {
   return Object.fromEntries(Object.entries(record).filter(([name]) => name === keyAttribute || kept.has(name)));
 }
 

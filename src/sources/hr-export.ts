@@ -1,9 +1,9 @@
-import { HR_SOURCE } from './hr-events.ts';
+import { HR_SOURCE, onlyKept } from './hr-events.ts';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CsvError, parseCsv } from '../policy/csv.ts';
-import { identityKeyAttribute, type PolicySet } from '../policy/loader.ts';
+import { identityKeyAttribute, sourceAttributes, type PolicySet } from '../policy/loader.ts';
 import { IdentityRecord } from '../policy/schema.ts';
 import { YamlSource } from '../policy/yaml-source.ts';
 import { identityKeyProblem } from './identity-key.ts';
@@ -151,5 +151,9 @@ export async function loadHrExport(
   const keyAttribute = identityKeyAttribute(policySet, options.source);
   if (keyAttribute === undefined) throw new HrExportError(`no lifecycle policy has source "${options.source}", so the export's rows cannot be identified`);
   const columns = options.columnsFile === undefined ? undefined : await readColumnMapping(options.columnsFile);
-  return { source: options.source, ...(await readHrExport(file, { keyAttribute, columns })) };
+  const read = await readHrExport(file, { keyAttribute, columns });
+  // As the webhook does: what no policy declares never reaches Temporal, and an export carrying
+  // more columns than the webhook sends is not a change for everyone the webhook last updated.
+  const kept = sourceAttributes(policySet, options.source);
+  return { source: options.source, ...read, records: kept ? read.records.map((record) => onlyKept(record, kept, keyAttribute)) : read.records };
 }

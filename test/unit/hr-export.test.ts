@@ -2,7 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HrExportError, readColumnMapping, readHrExport } from '../../src/sources/hr-export.ts';
+import { loadPolicySet } from '../../src/policy/loader.ts';
+import { projectRoot } from '../../src/runtime/config.ts';
+import { HrExportError, loadHrExport, readColumnMapping, readHrExport } from '../../src/sources/hr-export.ts';
 
 let dir: string;
 
@@ -121,5 +123,14 @@ describe('a bad export', () => {
     await expect(read(missing)).rejects.toThrow(new HrExportError(`${missing}: no such file`));
     const ragged = await file('ragged.csv', 'employee_id,first_name\nE1,Zoë,extra\n');
     await expect(read(ragged)).rejects.toThrow(new HrExportError(`${ragged}:2: 3 cells, but the header names 2`));
+  });
+});
+
+describe('an export loaded for its policies', () => {
+  it('keeps only the attributes the policies declare, as the webhook does, so an extra column is no change', async () => {
+    const policySet = await loadPolicySet(path.join(projectRoot, 'policies'), path.join(projectRoot, 'templates'));
+    const at = await file('with-salary.csv', 'employee_id,first_name,last_name,salary,home_address,status\nE1,Zoë,Lindqvist,90000,"1 Main St",active\n');
+    const loaded = await loadHrExport(policySet, at, { source: 'hr', columnsFile: undefined });
+    expect(loaded.records).toEqual([{ employee_id: 'E1', first_name: 'Zoë', last_name: 'Lindqvist', status: 'active' }]);
   });
 });
