@@ -99,3 +99,8 @@ export interface ApprovalAnswer {
 export const approveUpdate = defineUpdate<ApprovalAnswer, [ApprovalRequest]>('approve');
 /** Drops a waiting step and the rest of its workflow. */
 export const rejectUpdate = defineUpdate<ApprovalAnswer, [ApprovalRequest]>('reject');
+
+// The rest of the workflows' public face, so that src/ never reaches into workflow internals.
+export type { identityWorkflow } from './identity.ts';
+export type { heldBatch, HeldBatchInput } from './held-batch.ts';
+export { heldBatchWorkflowId, SAMPLE_SIZE } from './mass-change.ts';

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { heldChunksQuery, heldEventsSignal } from '../../workflows/definitions.ts';
-import type { heldBatch, HeldBatchInput } from '../../workflows/held-batch.ts';
-import { heldBatchWorkflowId, SAMPLE_SIZE } from '../../workflows/mass-change.ts';
+import type { heldBatch, HeldBatchInput } from '../../workflows/definitions.ts';
+import { heldBatchWorkflowId, SAMPLE_SIZE } from '../../workflows/definitions.ts';
 import type { ChangeEvent } from '../identity/change-event.ts';
 
 /** Events per start input or signal: far below Temporal's 2 MB payload limit even with full records. */

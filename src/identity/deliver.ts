@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { identityWorkflow } from '../../workflows/identity.ts';
+import type { identityWorkflow } from '../../workflows/definitions.ts';
 import { changeSignal } from '../../workflows/definitions.ts';
 import { IdentityKey, IdentitySource } from '../runtime/search-attributes.ts';
 import { identityWorkflowId, type ChangeEvent } from './change-event.ts';

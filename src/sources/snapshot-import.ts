@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { heldBatchWorkflowId } from '../../workflows/mass-change.ts';
+import { heldBatchWorkflowId } from '../../workflows/definitions.ts';
 import { heldBatchOf, holdBatch } from '../guard/held-batch.ts';
 import { deprovisions, massChangeReason, type GuardLimits } from '../guard/limits.ts';
 import type { ChangeEvent } from '../identity/change-event.ts';
