@@ -253,6 +253,26 @@ function scim(program: Command): void {
   examples(rotate, ['tenure scim rotate okta', 'then paste the new token into Okta'], ['tenure scim rotate okta --json --intake-url https://tenure.example.com', 'for a script']);
 }
 
+function sandbox(program: Command): void {
+  const group = program
+    .command('sandbox')
+    .summary("sandbox assign/unassign: act in the emulated Okta org as its admin would")
+    .description("act in the sandbox's emulated Okta org as an Okta admin would in the Admin Console; the emulator then pushes the change to Tenure by SCIM");
+  const urlOption = () => new Option('--url <url>', "the emulator's base URL (default: http://127.0.0.1:OKTA_EMULATOR_PORT, 8090)");
+  for (const [action, description, example] of [
+    ['assign', "assign a person to the emulated org's Tenure app; Okta pushes them to Tenure (a joiner of scim/okta) and this prints their identity", 'Okta pushes Kwame to Tenure'],
+    ['unassign', 'unassign a person from the Tenure app; Okta pushes active=false (a leaver of scim/okta)', 'a leaver of scim/okta'],
+  ] as const) {
+    const command = group
+      .command(action)
+      .description(description)
+      .argument('<login>', "the person's Okta login")
+      .addOption(urlOption())
+      .action((login: string, options: { url?: string }) => import('./commands/sandbox.ts').then(({ run }) => run(action, login, options)));
+    examples(command, [`tenure sandbox ${action} kwame.mensah@example.com`, example], [`tenure sandbox ${action} ines.duarte@example.com --url http://127.0.0.1:18090`, 'an emulator on another port']);
+  }
+}
+
 function installTemporal(program: Command): void {
   const command = program
     .command('install-temporal')
@@ -283,7 +303,7 @@ export function tenureProgram(): Command {
     .addHelpText('after', '\nEach command explains its options and shows examples: tenure <command> --help');
   const approve = (on: Command) => decision(on, 'approve', 'let a step waiting for approval run', 'let a step that waits for approval run (a DELETE_IDENTITY, held deprovisionings, a held import)', 'let it run now');
   const reject = (on: Command) => decision(on, 'reject', 'drop a step waiting for approval', 'drop a step that waits for approval, and the rest of its workflow', 'drop it');
-  for (const add of [start, hr, status, approve, reject, mail, plan, validate, policyTests, schema, scim, oktaEmulator, installTemporal]) add(program);
+  for (const add of [start, hr, status, approve, reject, mail, plan, validate, policyTests, schema, scim, sandbox, oktaEmulator, installTemporal]) add(program);
   pointToHelp(program, 'tenure');
   return program;
 }

@@ -13,13 +13,36 @@ export function isActive(policy: Policy, record: Snapshot): boolean {
   return !!record && !holds(policy.identity.inactive, changeLookup(undefined, record));
 }
 
-const same = (a: IdentityRecord[string] | undefined, b: IdentityRecord[string] | undefined) => (a ?? null) === (b ?? null);
+type Value = IdentityRecord[string] | undefined;
+
+/** An empty list holds no value, as null and absent do: a SCIM user in no group has `groups: []`. */
+const normal = (value: Value) => (value === undefined || (Array.isArray(value) && value.length === 0) ? null : value);
+
+/**
+ * Whether two values are the same. Two lists are the same when they hold the same elements, in
+ * any order: a source may list a user's groups in any order, and only a membership that comes or
+ * goes is a change.
+ */
+export function same(a: Value, b: Value): boolean {
+  const left = normal(a);
+  const right = normal(b);
+  if (!Array.isArray(left) || !Array.isArray(right)) return left === right;
+  if (left.length !== right.length) return false;
+  const sorted = (list: readonly string[]) => [...list].sort();
+  const other = sorted(right);
+  return sorted(left).every((element, index) => element === other[index]);
+}
 
 /** Whether two records hold the same values (null and absent alike); most rows of a daily export have not changed. */
 export function sameRecord(a: IdentityRecord, b: IdentityRecord): boolean {
   for (const name in a) if (!same(a[name], b[name])) return false;
   for (const name in b) if (!(name in a) && !same(undefined, b[name])) return false;
   return true;
+}
+
+/** The attributes whose values differ between two records, in the order they first appear. */
+export function changedAttributes(a: IdentityRecord, b: IdentityRecord): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => !same(a[name], b[name]));
 }
 
 /**

@@ -8,7 +8,10 @@ export interface Reference {
   readonly path: string;
 }
 
-export type Operand = AttributeValue | Reference;
+/** A value written in a condition: one value, never a list. */
+export type Literal = Exclude<AttributeValue, readonly string[]>;
+
+export type Operand = Literal | Reference;
 
 export interface Comparison {
   readonly op: ComparisonOperator;

@@ -1,5 +1,5 @@
 import { isoInstant } from './iso-date.ts';
-import { isReference, type Comparison, type ComparisonOperator, type Condition } from './condition-ast.ts';
+import { isReference, type Comparison, type ComparisonOperator, type Condition, type Literal } from './condition-ast.ts';
 import { numberEnd } from './condition-lexer.ts';
 import type { AttributeValue } from './schema.ts';
 
@@ -8,6 +8,8 @@ export type Lookup = (path: string) => AttributeValue | undefined;
 export type Predicate = (lookup: Lookup) => boolean;
 
 type Present = string | number | boolean;
+/** One value or none: what a comparison compares. A list is compared element by element. */
+type Single = Literal | undefined;
 
 /**
  * The right-hand side of a comparison with everything comparing needs worked out, so that a
@@ -23,7 +25,7 @@ interface Prepared {
   instant: number | undefined;
 }
 
-const isAbsent = (value: AttributeValue | undefined): value is null | undefined => value === undefined || value === null;
+const isAbsent = (value: Single): value is null | undefined => value === undefined || value === null;
 /** Case-insensitive comparison of text compares lower-cased text. */
 const textOf = (value: Present) => String(value).toLowerCase();
 const numeric = (text: string) => (numberEnd(text, 0) === text.length ? Number(text) : undefined);
@@ -32,7 +34,7 @@ const compare = <T extends number | string>(a: T, b: T) => (a < b ? -1 : a > b ?
 
 const ABSENT: Prepared = { value: null, text: '', number: undefined, instant: undefined };
 
-function prepare(value: AttributeValue | undefined): Prepared {
+function prepare(value: Single): Prepared {
   if (isAbsent(value)) return ABSENT;
   if (typeof value === 'string') return { value, text: textOf(value), number: numeric(value), instant: isoInstant(value) };
   return { value, text: textOf(value), number: typeof value === 'number' ? value : undefined, instant: undefined };
@@ -43,7 +45,7 @@ function prepare(value: AttributeValue | undefined): Prepared {
  * `eq true` reads "TRUE" as true, a date reads another date as an instant. Two strings are otherwise
  * compared as text, so "007" and "7" differ.
  */
-function equals(actual: AttributeValue | undefined, expected: Prepared): boolean {
+function equals(actual: Single, expected: Prepared): boolean {
   // `eq null` asks for no value, and no value equals nothing else.
   if (isAbsent(actual) || expected.value === null) return (actual ?? null) === expected.value;
   switch (typeof actual) {
@@ -66,7 +68,7 @@ function equals(actual: AttributeValue | undefined, expected: Prepared): boolean
  * Ordering reads values as `equals` does, so that `ge` is always `gt or eq`; a boolean, equal to
  * its text, orders as its text too. No value, and a boolean against a number, have no order.
  */
-function order(actual: AttributeValue | undefined, expected: Prepared): number {
+function order(actual: Single, expected: Prepared): number {
   if (isAbsent(actual) || expected.value === null) return Number.NaN;
   if (typeof actual === 'number') return expected.number === undefined ? Number.NaN : compare(actual, expected.number);
   if (typeof expected.value === 'number') {
@@ -85,7 +87,7 @@ function order(actual: AttributeValue | undefined, expected: Prepared): number {
  * `a ne "x"` and `not (a eq "x")` never disagree, and `old.department ne new.department` holds when
  * a department appears or disappears.
  */
-const TESTS: Record<ComparisonOperator, (actual: AttributeValue | undefined, expected: Prepared) => boolean> = {
+const TESTS: Record<ComparisonOperator, (actual: Single, expected: Prepared) => boolean> = {
   eq: equals,
   ne: (actual, expected) => !equals(actual, expected),
   co: (actual, expected) => !isAbsent(actual) && expected.value !== null && textOf(actual).includes(expected.text),
@@ -97,14 +99,47 @@ const TESTS: Record<ComparisonOperator, (actual: AttributeValue | undefined, exp
   le: (actual, expected) => order(actual, expected) <= 0,
 };
 
+/** An empty list holds no value, as an absent attribute does: `pr` is false for it, `eq null` true. */
+const elementsOf = (value: AttributeValue | undefined): readonly string[] | undefined => (Array.isArray(value) && value.length > 0 ? value : undefined);
+const single = (value: AttributeValue | undefined): Single => (Array.isArray(value) ? undefined : (value as Single));
+
+/**
+ * A multi-valued attribute matches when any of its values does (RFC 7644 §3.4.2.2), so that
+ * `groups eq "Engineering"` asks for membership. `ne` stays exactly `not eq`: `groups ne "x"`
+ * means "not a member of x", where the RFC's reading would hold for anyone in a second group.
+ */
+function test(op: ComparisonOperator, actual: AttributeValue | undefined, expected: Prepared): boolean {
+  const elements = elementsOf(actual);
+  if (!elements) return TESTS[op](single(actual), expected);
+  if (op === 'ne') return !elements.some((element) => equals(element, expected));
+  return elements.some((element) => TESTS[op](element, expected));
+}
+
+/** Two lists are equal when each element of one equals one of the other: order and repeats do not count. */
+const sameElements = (a: readonly string[], b: readonly string[]) =>
+  a.every((element) => b.some((other) => equals(element, prepare(other)))) && b.every((element) => a.some((other) => equals(element, prepare(other))));
+
+/**
+ * An attribute on the right that holds a list: `old.groups ne new.groups` compares the lists as
+ * sets; a single value on the left is compared with each element, holding when any does (`ne`:
+ * when none is equal).
+ */
+function testAgainst(op: ComparisonOperator, actual: AttributeValue | undefined, other: AttributeValue | undefined): boolean {
+  const others = elementsOf(other);
+  if (!others) return test(op, actual, prepare(single(other)));
+  const elements = elementsOf(actual);
+  if (elements && (op === 'eq' || op === 'ne')) return sameElements(elements, others) === (op === 'eq');
+  if (op === 'ne') return !others.some((value) => test('eq', actual, prepare(value)));
+  return others.some((value) => test(op, actual, prepare(value)));
+}
+
 function compileComparison({ op, path, value }: Comparison): Predicate {
-  const test = TESTS[op];
   if (isReference(value)) {
     const other = value.path;
-    return (lookup) => test(lookup(path), prepare(lookup(other)));
+    return (lookup) => testAgainst(op, lookup(path), lookup(other));
   }
   const expected = prepare(value);
-  return (lookup) => test(lookup(path), expected);
+  return (lookup) => test(op, lookup(path), expected);
 }
 
 /** Turns a condition into a function of a record, doing per condition all the work that does not depend on the record. */
@@ -128,7 +163,8 @@ export function compileCondition(condition: Condition): Predicate {
       const { path } = condition;
       return (lookup) => {
         const value = lookup(path);
-        return !isAbsent(value) && value !== '';
+        if (Array.isArray(value)) return value.some((element) => element !== '');
+        return !isAbsent(value as Single) && value !== '';
       };
     }
     default:

@@ -7,6 +7,8 @@
  * - Text compares case-insensitively; two ISO-8601 dates or date-times compare as instants; a
  *   number literal reads numeric text as a number, `eq true` reads "TRUE" as true.
  * - A missing attribute is no value, as null is: only `eq null` and `ne` hold for it.
+ * - A list (a SCIM user's `groups`) holds when any element does, and an empty one is no value;
+ *   `ne` stays `not eq` ("in none of them"); two lists are `eq` when they hold the same elements.
  * - On the right of an operator an attribute is written `old.x` or `new.x`; a bare word there is
  *   refused as text missing its quotes.
  */

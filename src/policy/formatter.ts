@@ -13,7 +13,12 @@ import { ArgumentError, NEXT_NUMBER, transformerFunctions, ValueError, type Bind
  * - `| FUNCTION,arg,…` after the text transforms the whole value. Arguments are double-quoted
  *   strings, with `\"` and `\\` as the only escapes, or whole numbers.
  *
- * An attribute the record lacks (null, absent or "") makes its value missing. A missing value
+ * An attribute that holds a list (a SCIM user's `groups`) inserts each element through the
+ * pipeline inside its braces: `render` joins the results with ", " (one value, such as a profile
+ * attribute), `renderEach` gives one value per element (a list of groups), and with two lists in
+ * one formatter, one per combination.
+ *
+ * An attribute the record lacks (null, absent, "" or an empty list) makes its value missing. A missing value
  * passes through every function but DEFAULT, and makes the text it stands in missing too; a value
  * that is still missing at the end is a MissingAttributeError. So `{manager_email | DEFAULT,"it@example.com"}`,
  * `{manager_email} | DEFAULT,"it@example.com"` and `{middle_name | APPEND,"." | DEFAULT,""}` all work.
@@ -51,16 +56,32 @@ export interface CompiledFormatter {
    * formatter that uses NEXT_NUMBER needs `nextNumber`, the attempt 0, 1, 2, …: without it, it throws.
    */
   render(lookup: Lookup, options?: { nextNumber?: number }): string;
+  /**
+   * One value per element of the list attributes it inserts (per combination, for several), in
+   * their order, each repeated once: `app-{groups | LOWER}` gives a group per group. A list that
+   * is empty gives no values rather than a missing one: a person in no group needs no group.
+   */
+  renderEach(lookup: Lookup, options?: { nextNumber?: number }): string[];
 }
 
 export const knownFunctions: readonly string[] = [...Object.keys(transformerFunctions), 'NEXT_NUMBER'];
 
 /** A missing value, naming the attribute to blame should it stay missing. */
 class Missing {
-  constructor(readonly attribute: string) {}
+  constructor(
+    readonly attribute: string,
+    /** Missing because the attribute is an empty list: in a list of values, that is no values. */
+    readonly emptyList = false,
+  ) {}
+}
+/** The values of a list attribute, each through the pipeline in its braces. */
+class Several {
+  constructor(readonly values: readonly string[]) {}
 }
 type Value = string | Missing;
-type Piece = (lookup: Lookup, nextNumber: number) => Value;
+type Piece = (lookup: Lookup, nextNumber: number) => Value | Several;
+
+const LIST_SEPARATOR = ', ';
 
 interface Step {
   name: string;
@@ -199,15 +220,25 @@ class Parser {
     this.at++;
     if (steps.length === 0) return piece;
     const attribute = path === 'NEXT_NUMBER' ? undefined : path;
-    return (lookup, nextNumber) => runSteps(piece(lookup, nextNumber), steps, attribute);
+    return (lookup, nextNumber) => {
+      const value = piece(lookup, nextNumber);
+      // A function in the braces applies to each element: `{groups | LOWER}`.
+      if (value instanceof Several) return new Several(value.values.map((element) => runSteps(element, steps, attribute) as string));
+      return runSteps(value, steps, attribute);
+    };
   }
 
   private attribute(path: string, offset: number): Piece {
     if (!attributePath.test(path)) this.fail(`"${path}" is not an attribute name`, offset);
     this.attributes.add(path);
     const missing = new Missing(path);
+    const emptyList = new Missing(path, true);
     return (lookup) => {
       const value = lookup(path);
+      if (Array.isArray(value)) {
+        const elements = value.filter((element) => element !== '');
+        return elements.length === 0 ? emptyList : new Several(elements);
+      }
       if (value === undefined || value === null || value === '') return missing;
       return typeof value === 'string' ? value : String(value);
     };
@@ -279,33 +310,51 @@ class Parser {
   }
 }
 
+/**
+ * The texts the pieces make: one, or one per combination of list elements when `each`. A list
+ * in a single value is its elements joined with ", ".
+ */
+function assemble(pieces: readonly Piece[], lookup: Lookup, nextNumber: number, each: boolean): Value[] {
+  let texts = [''];
+  for (const piece of pieces) {
+    const part = piece(lookup, nextNumber);
+    if (part instanceof Missing) return [part];
+    const options = part instanceof Several ? (each ? part.values : [part.values.join(LIST_SEPARATOR)]) : [part];
+    texts = texts.flatMap((text) => options.map((option) => text + option));
+  }
+  return texts;
+}
+
 /** Parses once; the result renders any number of records without parsing again. */
 export function compileFormatter(source: string): CompiledFormatter {
   const parser = new Parser(source);
   const { pieces, steps } = parser.formatter();
   const usesNextNumber = parser.usesNextNumber;
+  const nextNumberOf = (options: { nextNumber?: number } | undefined) => {
+    const nextNumber = options?.nextNumber ?? -1;
+    if (usesNextNumber && !(Number.isSafeInteger(nextNumber) && nextNumber >= 0)) {
+      throw new Error(`"${source}" uses NEXT_NUMBER, so rendering it needs options.nextNumber, the attempt 0, 1, 2, …`);
+    }
+    return nextNumber;
+  };
   return {
     source,
     attributes: [...parser.attributes],
     usesNextNumber,
     render(lookup, options) {
-      const nextNumber = options?.nextNumber ?? -1;
-      if (usesNextNumber && !(Number.isSafeInteger(nextNumber) && nextNumber >= 0)) {
-        throw new Error(`"${source}" uses NEXT_NUMBER, so rendering it needs options.nextNumber, the attempt 0, 1, 2, …`);
-      }
-      let text = '';
-      let value: Value | undefined;
-      for (const piece of pieces) {
-        const part = piece(lookup, nextNumber);
-        if (part instanceof Missing) {
-          value = part;
-          break;
-        }
-        text += part;
-      }
-      const result = runSteps(value ?? text, steps, undefined);
+      const [value] = assemble(pieces, lookup, nextNumberOf(options), false);
+      const result = runSteps(value!, steps, undefined);
       if (result instanceof Missing) throw new MissingAttributeError(result.attribute);
       return result;
+    },
+    renderEach(lookup, options) {
+      const results = assemble(pieces, lookup, nextNumberOf(options), true).map((value) => runSteps(value, steps, undefined));
+      const missing = results.find((result) => result instanceof Missing);
+      if (missing) {
+        if (missing.emptyList) return [];
+        throw new MissingAttributeError(missing.attribute);
+      }
+      return [...new Set(results as string[])];
     },
   };
 }

@@ -4,7 +4,10 @@ import type { Lookup } from './condition.ts';
 import { MissingAttributeError, RenderError } from './formatter.ts';
 import { isoInstant, readIsoDateTime } from './iso-date.ts';
 import type { LoadedPolicy, PolicySet } from './loader.ts';
-import type { Action, AttributeSpec, AttributeValue, IdentityRecord, Policy, PolicyWorkflow, ValueSpec } from './schema.ts';
+import { echoOf, type Echo } from './echo.ts';
+import { attributeOptions, lifecycleTriggers, render, renderEach, resolveValue } from './resolve.ts';
+import { isScimSource } from './source-name.ts';
+import type { Action, AttributeSpec, AttributeValue, IdentityRecord, Policy, PolicyWorkflow } from './schema.ts';
 
 /** What a template can use: the record, the record before as `old`, and what the plan resolved for Okta as `okta`. */
 export type NotificationContext = { [attribute: string]: AttributeValue | Record<string, AttributeValue> };
@@ -86,6 +89,11 @@ export interface Plan {
   onFailure: Record<string, PlannedNotification>;
   /** For each earlier deferral reviewed, its moment now, or null when this change cancels it. */
   review: Record<string, string | null>;
+  /**
+   * Per policy that found the change to be an echo of Tenure's own change to Okta pushed back by
+   * SCIM (see echo.ts): which attributes, and why no step runs. The policy counts it an update.
+   */
+  echo: Record<string, Echo>;
 }
 
 export interface Change {
@@ -107,16 +115,6 @@ export class PlanError extends Error {}
 export const NEXT_NUMBER_ATTEMPTS = 10;
 
 const workflowId = (policy: Policy, workflow: PolicyWorkflow) => `${policy.metadata.name}/${workflow.name}`;
-
-function render(source: string, lookup: Lookup): string {
-  return formatterOf(source).render(lookup);
-}
-
-function resolveValue(spec: ValueSpec, lookup: Lookup): string | undefined {
-  if (typeof spec === 'string') return render(spec, lookup);
-  if (holds(spec.if, lookup)) return resolveValue(spec.then, lookup);
-  return spec.else === undefined ? undefined : resolveValue(spec.else, lookup);
-}
 
 function candidates(source: string, lookup: Lookup): string[] {
   const formatter = formatterOf(source);
@@ -147,7 +145,7 @@ function resolveAction(action: Action, at: Resolution): PlannedAction {
       const fallbacks: Record<string, string[]> = {};
       const createOnly: string[] = [];
       for (const [name, spec] of Object.entries(action.attributes) as Array<[string, AttributeSpec]>) {
-        const options = typeof spec === 'object' && 'value' in spec ? spec : { value: spec, fallbacks: undefined, createOnly: false };
+        const options = attributeOptions(spec);
         const value = resolveValue(options.value, at.lookup);
         if (value === undefined) continue;
         attributes[name] = value;
@@ -158,13 +156,15 @@ function resolveAction(action: Action, at: Resolution): PlannedAction {
       return { action: action.action, create: action.create, attributes, fallbacks, createOnly };
     }
     case 'MANAGE_RELATIONSHIPS': {
-      const sync = action.sync && { prefix: action.sync.prefix, groups: action.sync.groups.map((group) => render(group, at.lookup)) };
+      // An entry that inserts a list attribute stands for one group per element.
+      const groups = (entries: string[]) => [...new Set(entries.flatMap((group) => renderEach(group, at.lookup)))];
+      const sync = action.sync && { prefix: action.sync.prefix, groups: groups(action.sync.groups) };
       const stray = sync?.groups.find((group) => !group.startsWith(sync.prefix));
       if (stray !== undefined) throw new PlanError(`sync group "${stray}" does not start with its prefix "${sync!.prefix}"`);
       return {
         action: action.action,
-        add: action.add.map((group) => render(group, at.lookup)),
-        remove: action.remove.map((group) => render(group, at.lookup)),
+        add: groups(action.add),
+        remove: groups(action.remove),
         ...(sync ? { sync } : {}),
       };
     }
@@ -261,9 +261,6 @@ function effectiveMoment(workflow: PolicyWorkflow, lookup: Lookup): number | und
   return moment;
 }
 
-const lifecycleTriggers = (workflow: PolicyWorkflow): readonly string[] =>
-  typeof workflow.on === 'string' ? [workflow.on] : Array.isArray(workflow.on) ? workflow.on : [];
-
 const dateTriggerOf = (workflow: PolicyWorkflow) => (typeof workflow.on === 'object' && !Array.isArray(workflow.on) ? workflow.on : undefined);
 
 function sourcePolicies(policySet: PolicySet, source: string): LoadedPolicy[] {
@@ -298,8 +295,12 @@ function startPlan(policySet: PolicySet, policies: LoadedPolicy[], at: { source:
     schedule: upcoming(policies, record, now),
     onFailure: {},
     review: {},
+    echo: {},
   };
 }
+
+/** A mover or an update: a change to an identity active before and after, the only kind an echo can be. */
+const changesWhileActive = (lifecycle: Lifecycle) => lifecycle === 'mover' || lifecycle === 'update';
 
 /**
  * Turns one change of one identity into the ordered steps the policies ask for. Pure and
@@ -313,8 +314,12 @@ export function plan(policySet: PolicySet, change: Change): Plan {
   const result = startPlan(policySet, policies, change, now, change.next);
   for (const { policy } of policies) {
     const leaving = (change.deferred ?? []).some(({ id, lifecycle }) => lifecycle === 'leaver' && id.startsWith(`${policy.metadata.name}/`));
-    const lifecycle = classify(policy, change.previous, change.next, change.everActive, leaving);
+    const classified = classify(policy, change.previous, change.next, change.everActive, leaving);
+    const echo = changesWhileActive(classified) && isScimSource(change.source) ? echoOf(policy, change.previous!, change.next!) : undefined;
+    if (echo) result.echo[policy.metadata.name] = echo;
+    const lifecycle = echo ? 'update' : classified;
     result.lifecycles[policy.metadata.name] = lifecycle;
+    if (echo) continue;
     for (const workflow of policy.workflows) {
       if (!lifecycleTriggers(workflow).includes(lifecycle)) continue;
       if (workflow.when !== undefined && !holds(workflow.when, lookup)) continue;

@@ -25,6 +25,12 @@ const Expectation = z.strictObject({
     .record(z.string(), z.strictObject({ template: z.string(), to: z.string() }))
     .optional()
     .describe('Per workflow with steps, the notice its onFailure would send should a step fail for good.'),
+  echo: z
+    .record(z.string(), z.array(z.string()))
+    .optional()
+    .describe(
+      "Per policy, the attributes of a change it finds to be an echo of Tenure's own change to Okta (counted an update, with no steps); compared whole, so `{}` says none is.",
+    ),
   error: z.string().optional().describe('The plan fails with a message containing this.'),
 });
 
@@ -74,6 +80,7 @@ function observedPlan(result: Plan, test: PolicyTest): Record<string, unknown> {
     out.deferred = result.deferred.map((deferred) => ({ workflow: deferred.id.split('/')[1], at: deferred.at, steps: deferred.steps.map(observed) }));
   }
   if (test.expect.schedule) out.schedule = result.schedule.map((trigger) => ({ workflow: trigger.id.split('/')[1], at: trigger.at }));
+  if (test.expect.echo) out.echo = Object.fromEntries(Object.entries(result.echo).map(([policy, echo]) => [policy, echo.attributes]));
   if (test.expect.onFailure) {
     out.onFailure = Object.fromEntries(Object.entries(result.onFailure).map(([id, notice]) => [id.split('/')[1], { template: notice.template, to: notice.to }]));
   }
@@ -122,7 +129,9 @@ function runOne(policySet: PolicySet, file: string, test: PolicyTest): TestResul
   }
   if (test.expect.error !== undefined) return { file, name: test.name, passed: false, diff: `expected the plan to fail with "${test.expect.error}", but it planned ${result.steps.length} steps` };
   const { error: _error, ...expected } = test.expect;
-  const actual = project(observedPlan(result, test), expected);
+  const observed = observedPlan(result, test);
+  // Echoes are compared whole, so that `echo: {}` says no policy found one.
+  const actual = { ...(project(observed, expected) as Record<string, unknown>), ...('echo' in observed ? { echo: observed.echo } : {}) };
   const want = stringify(expected);
   const got = stringify(actual);
   return want === got ? { file, name: test.name, passed: true } : { file, name: test.name, passed: false, diff: lineDiff(want, got) };

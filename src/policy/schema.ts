@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SOURCE_NAME } from './source-name.ts';
 
 /**
  * The policy language. This file is the single source of truth: the TypeScript types, the
@@ -6,8 +7,12 @@ import { z } from 'zod';
  * reference are all derived from it. Every `.describe()` text appears in that reference.
  */
 
-/** A value as it arrives from a source of identity. */
-export const AttributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/**
+ * A value as it arrives from a source of identity. A list of strings is a multi-valued attribute,
+ * such as the `groups` of a SCIM source; conditions, transformers and the classifier say what they
+ * make of one (see the README's "Lists").
+ */
+export const AttributeValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 export type AttributeValue = z.infer<typeof AttributeValue>;
 export const IdentityRecord = z.record(z.string(), AttributeValue);
 export type IdentityRecord = z.infer<typeof IdentityRecord>;
@@ -22,13 +27,17 @@ const name = (what: string) =>
 const Formatter = z
   .string()
   .min(1, 'must not be empty')
-  .describe('A transformer: `{attribute}` insertions and `| FUNCTION,args` pipelines, e.g. `{first_name} | LOWER`.');
+  .describe(
+    'A transformer: `{attribute}` insertions and `| FUNCTION,args` pipelines, e.g. `{first_name} | LOWER`. A list attribute inserts its elements joined with ", ", each through the pipeline inside its braces (`{groups | LOWER}`); an empty list is no value.',
+  );
 
 /** A condition in SCIM filter syntax; the loader parses it and reports its problems. */
 const Condition = z
   .string()
   .min(1, 'must not be empty')
-  .describe('A condition in SCIM filter syntax, e.g. `old.department ne new.department and employment_type eq "FTE"`.');
+  .describe(
+    'A condition in SCIM filter syntax, e.g. `old.department ne new.department and employment_type eq "FTE"`. On a list attribute a comparison holds when any element satisfies it (`groups eq "Engineering"`), `ne` when none equals the value (not a member), `pr` when the list is not empty; two lists are `eq` when they hold the same elements.',
+  );
 
 const Duration = z
   .string()
@@ -91,7 +100,9 @@ const SyncIdentities = z
 const GroupSync = z
   .strictObject({
     prefix: z.string().min(1).describe('The groups this sync manages: those whose name starts with this.'),
-    groups: z.array(Formatter).describe('The groups, all starting with `prefix`, the identity must be in. Others with the prefix are removed.'),
+    groups: z
+      .array(Formatter)
+      .describe('The groups, all starting with `prefix`, the identity must be in. Others with the prefix are removed. A list attribute gives one group per element: `app-{groups | LOWER}`.'),
   })
   .describe('Exactly these groups among those matching a prefix.');
 
@@ -99,8 +110,8 @@ const ManageRelationships = z
   .strictObject({
     action: z.literal('MANAGE_RELATIONSHIPS'),
     onError,
-    add: z.array(Formatter).default([]).describe('Groups to add the identity to.'),
-    remove: z.array(Formatter).default([]).describe('Groups to remove the identity from.'),
+    add: z.array(Formatter).default([]).describe('Groups to add the identity to. A list attribute gives one group per element: `{groups}` is each of them.'),
+    remove: z.array(Formatter).default([]).describe('Groups to remove the identity from, one per element of a list attribute as in `add`.'),
     sync: GroupSync.optional(),
   })
   .refine((step) => step.add.length + step.remove.length > 0 || step.sync !== undefined, {
@@ -136,7 +147,7 @@ const CreateEntitlement = z
   .strictObject({
     action: z.literal('CREATE_ENTITLEMENT'),
     onError,
-    name: Formatter.describe('The Okta group name.'),
+    name: Formatter.describe('The Okta group name: one group, so a list attribute in it is joined with ", ".'),
     description: Formatter.optional().describe('The group description.'),
     assign: z.boolean().default(false).describe('Also add the identity to the group.'),
   })
@@ -213,15 +224,20 @@ export const Policy = z
     }),
     source: z
       .string()
-      .regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes')
-      .describe('The source of identity whose changes this policy handles, e.g. hr.'),
+      .regex(SOURCE_NAME, 'use lower-case letters, digits and dashes (hr, okta), or scim/ and a SCIM integration\'s name (scim/okta)')
+      .describe(
+        'The source of identity whose changes this policy handles: `hr`, `okta`, or `scim/NAME` for what the SCIM integration NAME (`tenure scim add NAME`) receives.',
+      ),
     identity: z.strictObject({
       key: z.string().min(1).describe("The attribute that identifies an identity in the source, e.g. employee_id."),
       attributes: z
         .array(z.string().min(1))
         .min(1)
         .describe('Every attribute the source sends. Transformers, conditions and templates may use only these, so a misspelling is caught here.'),
-      moverAttributes: z.array(z.string()).default([]).describe('Attributes whose change makes a mover rather than an update.'),
+      moverAttributes: z
+        .array(z.string())
+        .default([])
+        .describe('Attributes whose change makes a mover rather than an update. A list changes when an element comes or goes; its order does not count.'),
       inactive: Condition.describe('When this holds for a record, the identity is inactive: it left, or has not started.'),
     }),
     workflows: z.array(PolicyWorkflow).min(1, 'needs at least one workflow'),

@@ -33,6 +33,12 @@ export interface TenureConfig {
   oktaEmulatorToken: string;
   /** TENURE_OKTA_EMULATOR_RATE_LIMITS=fast: the emulator allows 100 times Okta's limits, for benchmarks. */
   oktaEmulatorFastRateLimits: boolean;
+  /**
+   * With the emulator: wire its app "Tenure" to the SCIM integration `okta`, so that assigning
+   * someone there provisions them into Tenure. Tests and benchmarks that do not need it leave it
+   * off: it opens the SCIM directory at start.
+   */
+  sandboxScim: boolean;
   smtpUrl: string | undefined;
   mailSmtpPort: number;
   mailHttpPort: number;
@@ -261,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     oktaEmulatorPort: intFrom(env, 'OKTA_EMULATOR_PORT', 8090),
     oktaEmulatorToken: env.OKTA_EMULATOR_TOKEN || SANDBOX_EMULATOR_TOKEN,
     oktaEmulatorFastRateLimits: fastRateLimitsFrom(env.TENURE_OKTA_EMULATOR_RATE_LIMITS),
+    sandboxScim: true,
     smtpUrl: env.SMTP_URL || undefined,
     mailSmtpPort: intFrom(env, 'MAIL_SMTP_PORT', 2525),
     mailHttpPort: intFrom(env, 'MAIL_HTTP_PORT', 8025),

@@ -17,6 +17,7 @@ export async function isolatedConfig(purpose: string, overrides: Partial<TenureC
     mailSmtpPort: 0,
     mailHttpPort: 0,
     dataDir: await mkdtemp(path.join(tmpdir(), `tenure-${purpose}-`)),
+    sandboxScim: false,
     ...overrides,
   };
 }

@@ -15,12 +15,13 @@ import { publicJwkOf } from '../okta/service-app-auth.ts';
 import { ensureGroups } from '../okta/groups.ts';
 import { identityKeyAttribute, loadPolicySet, type PolicySet } from '../policy/loader.ts';
 import { newAdminSecret, removeAdminFile, writeAdminFile } from '../scim/admin-file.ts';
-import { openScimDirectory } from '../scim/directory/open.ts';
-import { startOutboxRelay } from '../scim/outbox-relay.ts';
+import { directoryMayHoldData, lazyScimDirectory } from '../scim/directory/lazy.ts';
+import { startOutboxRelay, type OutboxRelay } from '../scim/outbox-relay.ts';
 import { buildIntakeServer } from '../server/intake.ts';
 import { projectRoot, type TenureConfig } from './config.ts';
 import { claimDataDir, SANDBOX_ORG } from './data-dir.ts';
 import { startDevServer } from './dev-server.ts';
+import { wireSandboxScim, type SandboxScim } from './sandbox-scim.ts';
 import { locateTemporalCli } from './temporal-cli.ts';
 import { connectTemporal, ensureSearchAttributes } from './temporal.ts';
 import { ensureSchedules } from './schedules.ts';
@@ -55,6 +56,8 @@ export interface TenureStack {
   oktaUrl: string | undefined;
   oktaEmulator: OktaEmulator | undefined;
   mailCatcher: MailCatcher | undefined;
+  /** The emulated org's app that provisions into Tenure by SCIM; unset on a real org. */
+  sandboxScim: SandboxScim | undefined;
   stop(): Promise<void>;
 }
 
@@ -131,13 +134,18 @@ async function startMail(config: TenureConfig, stops: Stopper[]): Promise<{ mail
  */
 async function startScimDirectory(config: TenureConfig, deliver: (event: ChangeEvent) => Promise<unknown>, options: StackOptions, stops: Stopper[]) {
   await mkdir(config.dataDir, { recursive: true });
-  const directory = await openScimDirectory({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const directoryOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
+  // Opened by the first SCIM request or `tenure scim` call, so an intake nobody provisions into
+  // starts without paying for it; the relay starts with it. At once when it may hold changes
+  // still to deliver from an earlier run.
+  let relay: OutboxRelay | undefined;
+  const directory = lazyScimDirectory(directoryOptions, (opened) => (relay = startOutboxRelay({ directory: opened, deliver, log: options.log })));
   stops.push(() => directory.close());
-  const relay = startOutboxRelay({ directory, deliver, log: options.log });
-  stops.push(() => relay.stop());
+  stops.push(async () => relay?.stop());
+  if (await directoryMayHoldData(directoryOptions)) await directory.open();
   const adminSecret = newAdminSecret();
   return {
-    options: { directory, onChange: relay.trigger, log: options.log, adminSecret },
+    options: { directory, onChange: () => relay?.trigger(), log: options.log, adminSecret },
     async listening(intakeUrl: string) {
       await writeAdminFile(config.dataDir, { url: intakeUrl, secret: adminSecret });
       stops.push(() => removeAdminFile(config.dataDir));
@@ -189,6 +197,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     }
 
     let intakeUrl: string | undefined;
+    let sandboxScim: SandboxScim | undefined;
     if (role !== 'worker') {
       const deliver = (event: ChangeEvent) => deliverChange(client, config.taskQueue, event);
       const scim = await startScimDirectory(config, deliver, options, stops);
@@ -200,6 +209,8 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
       intakeUrl = await intake.listen({ port: config.intakePort, host: config.intakeHost });
       stops.push(() => intake.close());
       await scim.listening(intakeUrl);
+      // The sandbox's Okta provisions into Tenure as a real org would, once someone is assigned.
+      if (okta?.emulator && config.sandboxScim) sandboxScim = await wireSandboxScim({ okta: okta.okta, directory: scim.options.directory, intakeUrl });
     }
 
     return {
@@ -213,6 +224,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
       oktaUrl: okta?.url,
       oktaEmulator: okta?.emulator,
       mailCatcher: mail?.catcher,
+      sandboxScim,
       stop,
     };
   } catch (error) {

@@ -2,8 +2,11 @@ import { MAX_RESULTS } from './list-query.ts';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, SCHEMAS, USER_SCHEMA } from './schema-definitions.ts';
 
 /**
- * RFC 7644 §4 discovery, saying only what Tenure does: PATCH and filters yes; bulk, sorting,
- * ETags (If-Match) and password changes no (a password is accepted and discarded).
+ * RFC 7644 §4 discovery, saying only what Tenure does: PATCH and filters yes, on each type and in
+ * a root-level POST /.search across Users and Groups (RFC 7644 §3.4.3; ServiceProviderConfig has
+ * no field for it, so filter.supported covers both); bulk, sorting, ETags (If-Match) and password
+ * changes no (a password is accepted and discarded). String attributes' length caps are in their
+ * /Schemas descriptions, RFC 7643 having no characteristic for one.
  */
 
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';

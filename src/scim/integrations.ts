@@ -1,3 +1,4 @@
+import { SCIM_INTEGRATION_NAME } from '../policy/source-name.ts';
 import type { Integration, ScimDirectory } from './directory/types.ts';
 import { newToken, tokenHash } from './token.ts';
 
@@ -7,7 +8,7 @@ import { newToken, tokenHash } from './token.ts';
  */
 
 /** Becomes a URL segment and the policy source `scim/<name>`, whose names are lower-case words with dashes. */
-const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const NAME = SCIM_INTEGRATION_NAME;
 
 export class IntegrationError extends Error {
   constructor(
@@ -19,8 +20,11 @@ export class IntegrationError extends Error {
   }
 }
 
+/** Whether `name` could name an integration; anything else names none, without asking the database. */
+export const isIntegrationName = (name: string) => NAME.test(name);
+
 export function checkIntegrationName(name: string): void {
-  if (!NAME.test(name)) throw new IntegrationError(400, `"${name}" is not an integration name: use lower-case letters, digits and dashes, starting with a letter (it becomes /scim/v2/<name> and the policy source scim/<name>)`);
+  if (!isIntegrationName(name)) throw new IntegrationError(400, `"${name}" is not an integration name: use lower-case letters, digits and dashes, starting with a letter (it becomes /scim/v2/<name> and the policy source scim/<name>)`);
 }
 
 /** What a person sees of an integration: never its token's hash. */
@@ -28,6 +32,8 @@ export interface IntegrationView {
   name: string;
   enabled: boolean;
   createdAt: string;
+  /** Changes Temporal refused for good (say, a record over its payload limit), set aside so later ones flow; listed only. */
+  undeliverableChanges?: number;
 }
 
 const view = ({ name, enabled, createdAt }: Integration): IntegrationView => ({ name, enabled, createdAt });
@@ -46,7 +52,8 @@ async function existing(directory: ScimDirectory, name: string): Promise<Integra
 }
 
 export async function listIntegrations(directory: ScimDirectory): Promise<IntegrationView[]> {
-  return (await directory.listIntegrations()).map(view);
+  const [integrations, undeliverable] = await Promise.all([directory.listIntegrations(), directory.undeliverableCounts()]);
+  return integrations.map((integration) => ({ ...view(integration), undeliverableChanges: undeliverable.get(integration.name) ?? 0 }));
 }
 
 export async function setIntegrationEnabled(directory: ScimDirectory, name: string, enabled: boolean): Promise<IntegrationView> {

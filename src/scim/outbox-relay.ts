@@ -1,5 +1,7 @@
+import { isGrpcServiceError } from '@temporalio/client';
+import { ValueError } from '@temporalio/common';
 import type { ChangeEvent } from '../identity/change-event.ts';
-import type { IdentityRecord } from '../policy/schema.ts';
+import { SCIM_SOURCE_PREFIX } from '../policy/source-name.ts';
 import type { OutboxEntry, ScimDirectory } from './directory/types.ts';
 
 /**
@@ -12,7 +14,7 @@ import type { OutboxEntry, ScimDirectory } from './directory/types.ts';
  */
 
 export interface OutboxRelayOptions {
-  directory: Pick<ScimDirectory, 'pendingChanges' | 'markDelivered'>;
+  directory: Pick<ScimDirectory, 'pendingChanges' | 'markDelivered' | 'markUndeliverable'>;
   deliver(event: ChangeEvent): Promise<unknown>;
   /** A sweep on a timer, for changes whose trigger was lost (a restart with rows pending). */
   intervalMs?: number;
@@ -32,19 +34,45 @@ export interface OutboxRelay {
 
 const BATCH = 100;
 
-export function scimSource(integration: string): string {
-  return `scim/${integration}`;
+/** gRPC status codes (grpc/grpc doc/statuscodes.md), as Temporal's client reports them. */
+const INVALID_ARGUMENT = 3;
+const RESOURCE_EXHAUSTED = 8;
+
+/**
+ * Why Temporal will never take this event, or undefined when a retry may succeed (Temporal down,
+ * overloaded, a timeout). Temporal answers INVALID_ARGUMENT to an event it refuses as such (a
+ * payload over its blob size limit), gRPC refuses a message over its own limit before sending, and
+ * the payload converter refuses what it cannot encode: none of these changes on a retry, and
+ * retrying would hold every later change of every integration behind it.
+ */
+export function undeliverableReason(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (cause instanceof ValueError) return `the event cannot be encoded: ${cause.message}`;
+    if (!isGrpcServiceError(cause)) continue;
+    if (cause.code === INVALID_ARGUMENT) return `Temporal refused it as invalid: ${cause.details}`;
+    if (cause.code === RESOURCE_EXHAUSTED && /larger than max/i.test(cause.details)) return `it is larger than a gRPC message may be: ${cause.details}`;
+  }
+  return undefined;
 }
 
+export function scimSource(integration: string): string {
+  return `${SCIM_SOURCE_PREFIX}${integration}`;
+}
+
+/** An Okta user id: "00u" and 17 letters and digits (Okta's push sends it as the user's externalId). */
+const OKTA_USER_ID = /^00u[A-Za-z0-9]{17}$/;
+
 export function changeEventOf(entry: OutboxEntry): ChangeEvent {
+  const externalId = entry.record?.externalId;
   return {
     source: scimSource(entry.integration),
     key: entry.userId,
     eventId: `scim:${entry.integration}:${entry.seq}`,
-    // The record's `groups` is a list, which IdentityRecord does not admit yet (src/policy/schema.ts's
-    // AttributeValue); Temporal carries it as JSON either way.
-    record: entry.record as IdentityRecord | null,
+    record: entry.record,
     receivedAt: entry.createdAt,
+    // So the identity workflow can act on the Okta user this SCIM user is; another client's
+    // externalId (an HR number, a GUID) names no Okta user and is left out.
+    ...(typeof externalId === 'string' && OKTA_USER_ID.test(externalId) ? { oktaUserId: externalId } : {}),
   };
 }
 
@@ -68,6 +96,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         try {
           await deliver(changeEventOf(row));
         } catch (error) {
+          const reason = undeliverableReason(error);
+          if (reason) {
+            // Set aside, so the rows after it flow; `tenure scim list` counts what is set aside.
+            // The SCIM id and the outbox row, never the record: it is personal data.
+            await directory.markUndeliverable(row.seq, reason);
+            options.log?.(`scim: the change of ${scimSource(row.integration)}/${row.userId} (outbox row ${row.seq}) cannot be delivered and is set aside: ${reason}`);
+            continue;
+          }
           // Only what failed, never the record: it is personal data.
           if (failures === 0) options.log?.(`scim: the change of ${scimSource(row.integration)}/${row.userId} waits for delivery (${(error as Error).message}); retrying with backoff`);
           return false;

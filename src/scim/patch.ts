@@ -156,13 +156,73 @@ export function patchOperations(shape: ResourceShape, body: unknown): PatchOpera
   return raw.flatMap((operation, index) => normalise(shape, operation, index));
 }
 
+/** Comparisons a case-insensitive sub-attribute answers ignoring case (ordering ones are left as written). */
+const FOLDED: Record<string, (actual: string, given: string) => boolean> = {
+  eq: (actual, given) => actual === given,
+  ne: (actual, given) => actual === given,
+  co: (actual, given) => actual.includes(given),
+  sw: (actual, given) => actual.startsWith(given),
+  ew: (actual, given) => actual.endsWith(given),
+};
+
+/**
+ * `filter` with each comparison on a caseExact=false sub-attribute rewritten to exact comparisons
+ * with the values `items` actually hold that match ignoring case, as the GET filter compares.
+ * scim-patch's filter compares exactly, so `emails[type eq "WORK"]` would otherwise miss "work".
+ */
+function foldCase(filter: Filter, subAttributes: readonly AttributeDefinition[], items: unknown[]): Filter {
+  switch (filter.op) {
+    case 'and':
+    case 'or':
+      return { ...filter, filters: filter.filters.map((inner) => foldCase(inner, subAttributes, items)) };
+    case 'not':
+      return { ...filter, filter: foldCase(filter.filter, subAttributes, items) };
+    case '[]':
+    case 'pr':
+      return filter;
+  }
+  const { attrPath, compValue } = filter as { attrPath: string; compValue: unknown };
+  const matches = FOLDED[filter.op];
+  const sub = findAttribute(subAttributes, attrPath);
+  if (!matches || !sub || sub.caseExact || typeof compValue !== 'string') return filter;
+  const given = compValue.toLowerCase();
+  const held = new Set(items.flatMap((item) => (isObject(item) && typeof item[attrPath] === 'string' ? [item[attrPath] as string] : [])));
+  const alike = [...held].filter((actual) => matches(actual.toLowerCase(), given));
+  // No value matches even ignoring case: the filter as written matches none either.
+  if (alike.length === 0) return filter;
+  const each = alike.map((actual) => ({ op: filter.op === 'ne' ? 'ne' : 'eq', attrPath, compValue: actual }) as Filter);
+  return each.length === 1 ? each[0]! : ({ op: filter.op === 'ne' ? 'and' : 'or', filters: each } as Filter);
+}
+
+/** The operation's path with its value filter folded for case against the resource's current values. */
+function foldPathCase(shape: ResourceShape, current: Json, operation: Operation): Operation {
+  const path = operation.path;
+  const open = path?.indexOf('[') ?? -1;
+  if (!path || open < 0) return operation;
+  const close = closingBracket(path, open);
+  const head = path.slice(0, open);
+  const { extension, rest } = splitUrn(shape, head);
+  const attribute = findAttribute(extension ? extension.attributes : coreAttributes(shape), rest);
+  const holder = extension ? current[extension.id] : current;
+  const items = attribute && isObject(holder) ? holder[attribute.name] : undefined;
+  if (!attribute || !Array.isArray(items)) return operation;
+  const filter = foldCase(parse(path.slice(open + 1, close)), attribute.subAttributes ?? [], items);
+  return { ...operation, path: `${head}[${stringify(filter)}]${path.slice(close + 1)}` };
+}
+
 /** A resource's writable content after the operations, in order, or a SCIM 400. */
 export function applyPatch(shape: ResourceShape, current: Json, operations: PatchOperation[]): Json {
   // scim-patch wants a SCIM resource; schemas and meta are Tenure's to write, so they are placeholders here.
   const document = { ...current, schemas: [shape.core.id], meta: { created: new Date(0), lastModified: new Date(0) } } as unknown as ScimResource;
   let patched: Json;
   try {
-    patched = scimPatch(document, operations as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true }) as unknown as Json;
+    // Folded one by one against the resource as the operations before left it.
+    let resource = document;
+    for (const operation of operations) {
+      const folded = foldPathCase(shape, resource as unknown as Json, operation);
+      resource = scimPatch(resource, [folded] as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true });
+    }
+    patched = resource as unknown as Json;
   } catch (error) {
     const code = (error as { scimCode?: string }).scimCode;
     // The library's messages end in a dump of the operation ("[object Object]"); the first sentence says it.

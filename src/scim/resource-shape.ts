@@ -1,8 +1,10 @@
 import { ScimError } from './errors.ts';
+import { unstorableText } from './storable-text.ts';
 import {
   COMMON_ATTRIBUTES,
   ENTERPRISE_USER_SCHEMA,
   GROUP_SCHEMA,
+  maxLengthOf,
   schemaById,
   USER_SCHEMA,
   type AttributeDefinition,
@@ -30,7 +32,7 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function findAttribute(attributes: AttributeDefinition[], name: string): AttributeDefinition | undefined {
+export function findAttribute(attributes: readonly AttributeDefinition[], name: string): AttributeDefinition | undefined {
   const lower = name.toLowerCase();
   return attributes.find((attribute) => attribute.name.toLowerCase() === lower);
 }
@@ -74,11 +76,16 @@ function scalar(attribute: AttributeDefinition, value: unknown, where: string): 
     case 'decimal':
       if (typeof value === 'number' && (attribute.type === 'decimal' || Number.isInteger(value))) return value;
       throw new ScimError(400, 'invalidValue', `${where} must be ${attribute.type === 'integer' ? 'a whole number' : 'a number'}`);
-    default:
-      if (typeof value === 'string') return value;
+    default: {
       // An id or an employee number sent as a JSON number is still that identifier.
-      if (typeof value === 'number') return String(value);
-      throw new ScimError(400, 'invalidValue', `${where} must be a string`);
+      const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+      if (text === undefined) throw new ScimError(400, 'invalidValue', `${where} must be a string`);
+      const problem = unstorableText(text);
+      if (problem) throw new ScimError(400, 'invalidValue', `${where} ${problem}`);
+      const max = maxLengthOf(attribute.type);
+      if (max !== undefined && text.length > max) throw new ScimError(400, 'invalidValue', `${where} is ${text.length} characters long; at most ${max} are allowed`);
+      return text;
+    }
   }
 }
 

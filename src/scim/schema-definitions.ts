@@ -34,12 +34,27 @@ export interface SchemaDefinition {
 
 type Options = Partial<Omit<AttributeDefinition, 'name' | 'description'>>;
 
+/**
+ * The longest text an attribute takes, in UTF-16 code units (JavaScript's length). A cap keeps one
+ * user's record, which travels to Temporal as one payload, far below Temporal's payload limit.
+ * Certificates (base64 DER) and URLs run longer than names.
+ */
+export function maxLengthOf(type: AttributeType): number | undefined {
+  if (type === 'binary') return 8192;
+  if (type === 'reference') return 2048;
+  return type === 'string' ? 1024 : undefined;
+}
+
 function attribute(name: string, description: string, options: Options = {}): AttributeDefinition {
+  const type = options.type ?? 'string';
+  const max = maxLengthOf(type);
+  // RFC 7643 §7 has no characteristic for a length, so the description states it.
+  const limit = max === undefined ? '' : ` At most ${max.toLocaleString('en-US')} characters.`;
   return {
     name,
     type: 'string',
     multiValued: false,
-    description,
+    description: `${description}${limit}`,
     required: false,
     caseExact: false,
     mutability: 'readWrite',
@@ -48,6 +63,9 @@ function attribute(name: string, description: string, options: Options = {}): At
     ...options,
   };
 }
+
+/** A URL's path and query are case-sensitive (RFC 3986 §6.2.2.1), so URLs compare exactly. */
+const URL_CASE_EXACT = true;
 
 const complex = (name: string, description: string, subAttributes: AttributeDefinition[], options: Options = {}) =>
   attribute(name, description, { type: 'complex', subAttributes, ...options });
@@ -80,7 +98,7 @@ const userAttributes: AttributeDefinition[] = [
   ]),
   attribute('displayName', 'The name of the User, suitable for display to end-users.'),
   attribute('nickName', 'The casual way to address the user.'),
-  attribute('profileUrl', "A URI of the User's online profile.", { type: 'reference', referenceTypes: ['external'] }),
+  attribute('profileUrl', "A URI of the User's online profile.", { type: 'reference', referenceTypes: ['external'], caseExact: URL_CASE_EXACT }),
   attribute('title', "The user's title, such as \"Vice President\"."),
   attribute('userType', 'The relationship between the organization and the user, e.g. Employee or Contractor.'),
   attribute('preferredLanguage', "The User's preferred written or spoken language."),
@@ -91,7 +109,7 @@ const userAttributes: AttributeDefinition[] = [
   multiValued('emails', 'Email addresses for the user.', ['work', 'home', 'other']),
   multiValued('phoneNumbers', 'Phone numbers for the User.', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
   multiValued('ims', 'Instant messaging addresses for the User.', ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']),
-  multiValued('photos', 'URLs of photos of the User.', ['photo', 'thumbnail'], { value: { type: 'reference', referenceTypes: ['external'] } }),
+  multiValued('photos', 'URLs of photos of the User.', ['photo', 'thumbnail'], { value: { type: 'reference', referenceTypes: ['external'], caseExact: URL_CASE_EXACT } }),
   complex(
     'addresses',
     'A physical mailing address for this User.',
@@ -111,7 +129,7 @@ const userAttributes: AttributeDefinition[] = [
     'groups',
     'The groups the user belongs to; read-only, changed through the Group resource.',
     [
-      attribute('value', 'The identifier of the group.', { mutability: 'readOnly' }),
+      attribute('value', 'The identifier of the group.', { mutability: 'readOnly', caseExact: true }),
       attribute('$ref', 'The URI of the Group.', { type: 'reference', referenceTypes: ['Group'], mutability: 'readOnly' }),
       attribute('display', "The group's displayName.", { mutability: 'readOnly' }),
       attribute('type', 'direct: Tenure has no nested groups.', { mutability: 'readOnly', canonicalValues: ['direct', 'indirect'] }),
@@ -120,7 +138,7 @@ const userAttributes: AttributeDefinition[] = [
   ),
   multiValued('entitlements', 'Entitlements for the User.', []),
   multiValued('roles', 'Roles for the User.', []),
-  multiValued('x509Certificates', 'Certificates issued to the User.', [], { value: { type: 'binary' } }),
+  multiValued('x509Certificates', 'Certificates issued to the User.', [], { value: { type: 'binary', caseExact: true } }),
 ];
 
 const enterpriseAttributes: AttributeDefinition[] = [
@@ -131,7 +149,7 @@ const enterpriseAttributes: AttributeDefinition[] = [
   attribute('department', 'Identifies the name of a department.'),
   complex('manager', "The User's manager.", [
     attribute('value', 'The id of the SCIM resource representing the manager.'),
-    attribute('$ref', 'The URI of the manager.', { type: 'reference', referenceTypes: ['User'] }),
+    attribute('$ref', 'The URI of the manager.', { type: 'reference', referenceTypes: ['User'], caseExact: URL_CASE_EXACT }),
     attribute('displayName', "The manager's displayName.", { mutability: 'readOnly' }),
   ]),
 ];
@@ -142,7 +160,7 @@ const groupAttributes: AttributeDefinition[] = [
     'members',
     'The members of the Group: users the same integration holds.',
     [
-      attribute('value', 'The id of the member user.', { mutability: 'immutable' }),
+      attribute('value', 'The id of the member user.', { mutability: 'immutable', caseExact: true }),
       attribute('$ref', 'The URI of the member.', { type: 'reference', referenceTypes: ['User'], mutability: 'immutable' }),
       attribute('display', "The member's displayName, or its userName.", { mutability: 'readOnly' }),
       attribute('type', 'User: groups do not nest.', { mutability: 'immutable', canonicalValues: ['User'] }),

@@ -7,7 +7,7 @@ import { GROUP_SHAPE } from '../scim/resource-shape.ts';
 import { scimResourceRoutes, type ResourceKind } from './scim-resource-routes.ts';
 
 /** /Groups: Okta's pushed groups, changed by PATCH (OIN apps) or by a whole PUT (wizard-built apps). */
-const groups: ResourceKind<StoredGroup> = {
+export const groupKind: ResourceKind<StoredGroup> = {
   shape: GROUP_SHAPE,
   get: ({ directory, integration }, id) => directory.getGroup(integration, id),
   list: ({ directory, integration }, query, projection) => directory.listGroups(integration, { ...query, excludeMembers: leavesOut(GROUP_SHAPE, projection, 'members') }),
@@ -22,5 +22,5 @@ const groups: ResourceKind<StoredGroup> = {
 };
 
 export function scimGroupRoutes(app: FastifyInstance): void {
-  scimResourceRoutes(app, groups);
+  scimResourceRoutes(app, groupKind);
 }

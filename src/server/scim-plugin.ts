@@ -1,11 +1,14 @@
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { DbError } from '../scim/directory/database.ts';
 import { DirectoryError, type ScimDirectory } from '../scim/directory/types.ts';
+import { isIntegrationName } from '../scim/integrations.ts';
 import { ScimError, scimErrorBody } from '../scim/errors.ts';
 import { tokenMatches } from '../scim/token.ts';
 import { scimDiscoveryRoutes } from './scim-discovery-routes.ts';
 import { scimGroupRoutes } from './scim-group-routes.ts';
 import { parseScimQuery } from './scim-query-string.ts';
 import { SCIM_CONTENT_TYPE, sendScimError } from './scim-reply.ts';
+import { scimSearchRoute } from './scim-search-route.ts';
 import { scimUserRoutes } from './scim-user-routes.ts';
 
 /**
@@ -51,6 +54,9 @@ function bearer(request: FastifyRequest): string | undefined {
 function asScimError(error: FastifyError | Error): ScimError {
   if (error instanceof ScimError) return error;
   if (error instanceof DirectoryError) return new ScimError(error.status, error.scimType, error.message);
+  // SQLSTATE class 22 (data exception): a value the database cannot take, such as a NUL in an id in
+  // the URL. The checks on bodies and filters refuse such values first; this is for any they miss.
+  if (error instanceof DbError && error.code?.startsWith('22')) return new ScimError(400, 'invalidValue', 'a value in the request cannot be stored or compared (a NUL character, or text that is not valid Unicode)');
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const where = fastifyError.validationContext;
@@ -93,7 +99,8 @@ export const scimPlugin: FastifyPluginAsync<ScimOptions> = async (app, options) 
     const queryAt = request.url.indexOf('?');
     request.query = queryAt < 0 ? {} : parseScimQuery(request.url.slice(queryAt + 1));
     const name = (request.params as { integration?: string }).integration ?? '';
-    const integration = await directory.getIntegration(name);
+    // A name no integration can have (a NUL, a slash) is not looked up: it is simply none.
+    const integration = isIntegrationName(name) ? await directory.getIntegration(name) : undefined;
     // The same answer, after the same work, whether the integration is unknown, disabled or the token wrong.
     const matches = tokenMatches(bearer(request), integration?.tokenHash);
     if (!matches || !integration?.enabled) {
@@ -113,4 +120,5 @@ export const scimPlugin: FastifyPluginAsync<ScimOptions> = async (app, options) 
   scimUserRoutes(app);
   scimGroupRoutes(app);
   scimDiscoveryRoutes(app);
+  scimSearchRoute(app);
 };

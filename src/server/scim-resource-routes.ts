@@ -24,7 +24,7 @@ export interface ResourceKind<Stored> {
 }
 
 const integrationParam = { integration: { type: 'string' } };
-const params = { type: 'object', properties: integrationParam, required: ['integration'] } as const;
+export const params = { type: 'object', properties: integrationParam, required: ['integration'] } as const;
 const idParams = { type: 'object', properties: { ...integrationParam, id: { type: 'string', minLength: 1 } }, required: ['integration', 'id'] } as const;
 const projectionQuery = { attributes: { type: 'string' }, excludedAttributes: { type: 'string' } };
 const singleQuerystring = { type: 'object', properties: projectionQuery } as const;
@@ -32,12 +32,18 @@ const listQuerystring = {
   type: 'object',
   properties: { ...projectionQuery, filter: { type: 'string' }, startIndex: { type: 'integer' }, count: { type: 'integer' }, sortBy: { type: 'string' }, sortOrder: { type: 'string' } },
 } as const;
-const objectBody = { type: 'object' } as const;
+export const objectBody = { type: 'object' } as const;
 
 /** `attributes`/`excludedAttributes` of a single-resource request (RFC 7644 §3.9). */
 function projectionOf(query: unknown): Projection {
   const { attributes, excludedAttributes } = (query ?? {}) as Json;
   return { attributes: attributeList(attributes, 'attributes'), excludedAttributes: attributeList(excludedAttributes, 'excludedAttributes') };
+}
+
+/** One page of a kind's resources, as the client reads them. */
+export async function renderedPage<Stored>(kind: ResourceKind<Stored>, scim: ScimContext, query: ListQuery, projection: Projection): Promise<ListResult<Json>> {
+  const result = await kind.list(scim, query, projection);
+  return { totalResults: result.totalResults, resources: await Promise.all(result.resources.map((resource) => kind.render(scim, resource, projection))) };
 }
 
 export function scimResourceRoutes<Stored extends { id: string }>(app: FastifyInstance, kind: ResourceKind<Stored>): void {
@@ -46,9 +52,7 @@ export function scimResourceRoutes<Stored extends { id: string }>(app: FastifyIn
 
   const list = async (scim: ScimContext, parameters: ListParameters) => {
     const { query, projection } = listQuery(parameters);
-    const result = await kind.list(scim, query, projection);
-    const rendered = await Promise.all(result.resources.map((resource) => kind.render(scim, resource, projection)));
-    return listResponse({ totalResults: result.totalResults, resources: rendered }, query.startIndex, (resource) => resource);
+    return listResponse(await renderedPage(kind, scim, query, projection), query.startIndex, (resource) => resource);
   };
 
   app.get(endpoint, { schema: { params, querystring: listQuerystring } }, async (request) => list(request.scim, request.query as ListParameters));

@@ -7,7 +7,7 @@ import { USER_SHAPE } from '../scim/resource-shape.ts';
 import { scimResourceRoutes, type ResourceKind } from './scim-resource-routes.ts';
 
 /** /Users: Okta's assigned people. A user is never deleted by deactivation; DELETE removes it from the integration. */
-const users: ResourceKind<StoredUser> = {
+export const userKind: ResourceKind<StoredUser> = {
   shape: USER_SHAPE,
   get: ({ directory, integration }, id) => directory.getUser(integration, id),
   list: ({ directory, integration }, query) => directory.listUsers(integration, query),
@@ -26,5 +26,5 @@ const users: ResourceKind<StoredUser> = {
 };
 
 export function scimUserRoutes(app: FastifyInstance): void {
-  scimResourceRoutes(app, users);
+  scimResourceRoutes(app, userKind);
 }

@@ -20,7 +20,7 @@ let stack: TenureStack;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ sandboxScim: true });
   const port = (url: string | undefined) => new URL(url!).port;
   // The CLI finds this stack as it finds `npm start`'s, through Tenure's own settings.
   env = {
@@ -29,6 +29,7 @@ beforeAll(async () => {
     TENURE_TASK_QUEUE: stack.taskQueue,
     TENURE_INTAKE_PORT: port(stack.intakeUrl),
     MAIL_HTTP_PORT: port(stack.mailCatcher?.httpUrl),
+    OKTA_EMULATOR_PORT: port(stack.oktaUrl),
     HR_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
   };
 });
@@ -67,10 +68,18 @@ async function curl(args: string[]): Promise<string> {
   return response.text();
 }
 
-const statusOf = (key: string) => stack.client.workflow.getHandle(`identity/hr/${key}`).query(statusQuery);
+const statusOf = (key: string, source = 'hr') => stack.client.workflow.getHandle(`identity/${source}/${key}`).query(statusQuery);
+
+/** The SCIM id `tenure sandbox assign` printed, which the reader pastes where the README says `<id>`. */
+let pushedId: string | undefined;
 
 /** A person at the keyboard reads one answer before typing the next command; so does this test. */
-async function settle(args: string[]): Promise<void> {
+async function settle(args: string[], output: string): Promise<void> {
+  if (args[0] === 'sandbox' && args[1] === 'assign') {
+    pushedId = /scim\/okta\/([\w-]+)/.exec(output)?.[1];
+    expect(pushedId).toBeDefined();
+    await eventually(async () => expect((await statusOf(pushedId!, 'scim/okta')).lifecycleState).toBe('active'));
+  }
   if (args[0] === 'hr' && args[1] === 'send') {
     const { eventId, record } = JSON.parse(await readFile(path.join(projectRoot, args[2]!), 'utf8'));
     await eventually(async () => expect((await statusOf(record.employee_id)).lastEventId).toBe(eventId));
@@ -90,11 +99,11 @@ describe("the README's Try it, followed top to bottom", () => {
     expect(commands.length).toBeGreaterThan(8);
     const outputs: Array<{ line: string; output: string }> = [];
     for (const line of commands) {
-      const [command, ...rest] = words(line);
+      const [command, ...rest] = words(line.replace('<id>', pushedId ?? '<id>'));
       const args = command === 'npx' ? rest.slice(1) : rest;
       const output = command === 'curl' ? await curl(args) : await tenure(args);
       outputs.push({ line, output });
-      await settle(args);
+      await settle(args, output);
     }
     const of = (prefix: string) => outputs.filter(({ line }) => line.startsWith(prefix)).map(({ output }) => output);
 
@@ -112,6 +121,13 @@ describe("the README's Try it, followed top to bottom", () => {
 
     expect(of('npx tenure plan')[0]).toContain('DEPROVISION_IDENTITY');
     expect(of('npx tenure test')[0]).toMatch(/\d+ passed, 0 failed/);
+
+    // Okta's SCIM push: a joiner of scim/okta, as Okta sent him, acted on once.
+    expect(of('npx tenure sandbox assign kwame.mensah@example.com')[0]).toMatch(/Their identity: scim\/okta\/[\w-]+/);
+    expect(of('npx tenure status scim/okta/')[0]).toContain('kwame.mensah@example.com');
+    const kwame = await statusOf(pushedId!, 'scim/okta');
+    expect(kwame.record).toMatchObject({ userName: 'kwame.mensah@example.com', givenName: 'Kwame', department: 'Sales', active: true });
+    expect(kwame.lastError).toBeUndefined();
 
     const zoe = await statusOf('E1001');
     expect(zoe.lifecycleState).toBe('inactive');

@@ -542,6 +542,19 @@ describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory on %s', (en
       expect(groupsOf(await takeChanges(integration))).toEqual({ 'ann@example.com': [] });
     });
 
+    it('removing an integration writes a leaver (a null record) for every user it held, as deleting each would', async () => {
+      const integration = await newIntegration();
+      const [ann, ben] = await createUsers(integration, ['ann', 'ben']);
+      await directory.createGroup(integration, { displayName: 'Eng', externalId: undefined, members: [ann!.id] });
+      await directory.updateUser(integration, ben!.id, (current) => ({ ...current, active: false }));
+      await takeChanges(integration);
+      expect(await directory.removeIntegration(integration)).toBe(true);
+      expect(await takeChanges(integration)).toMatchObject([
+        { userId: ann!.id, record: null },
+        { userId: ben!.id, record: null },
+      ]);
+    });
+
     it('writes nothing for a change that was refused', async () => {
       const integration = await newIntegration();
       await directory.createUser(integration, user('one@example.com'));
@@ -550,6 +563,18 @@ describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory on %s', (en
       await rejection(directory.createGroup(integration, { displayName: 'G', externalId: undefined, members: ['00919288221112222'] }));
       expect(await directory.listGroups(integration, { startIndex: 1, count: 10 })).toEqual({ totalResults: 0, resources: [] });
       expect(await takeChanges(integration)).toEqual([]);
+    });
+
+    it('a row set aside as undeliverable is no longer pending, is kept, and is counted for its integration', async () => {
+      const integration = await newIntegration();
+      await takeChanges(integration);
+      for (const name of ['stuck', 'flowing']) await directory.createUser(integration, user(`${name}@example.com`));
+      const [stuck, flowing] = (await directory.pendingChanges(100_000)).filter((entry) => entry.integration === integration);
+      await directory.markUndeliverable(stuck!.seq, 'Temporal refused it as invalid: Blob data size exceeds limit.');
+      expect((await directory.pendingChanges(100_000)).filter((entry) => entry.integration === integration)).toEqual([flowing]);
+      expect((await directory.undeliverableCounts()).get(integration)).toBe(1);
+      await takeChanges(integration);
+      expect((await directory.undeliverableCounts()).get(integration)).toBe(1);
     });
 
     it('hands out pending changes oldest first, up to the limit, until they are marked delivered', async () => {

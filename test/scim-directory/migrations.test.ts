@@ -11,6 +11,8 @@ import { pgliteEngine, postgresEngine, type Engine } from './engines.ts';
 /** The schema's migrations, on both engines: applied once each, recorded with a checksum, edits refused. */
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** The migrations Tenure ships, in order. */
+const SHIPPED = ['0001_scim.sql', '0002_outbox_undeliverable.sql'];
 
 describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory migrations on %s', (engineName) => {
   const engine: Engine = engineName === 'PGlite' ? pgliteEngine() : postgresEngine();
@@ -37,15 +39,17 @@ describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory migrations 
   });
 
   it('applies each migration once and records its checksum', async () => {
-    expect(await migrate(db, migrations)).toEqual(['0001_scim.sql']);
+    expect(await migrate(db, migrations)).toEqual(SHIPPED);
     expect(await migrate(db, migrations)).toEqual([]);
     const recorded = await db.query('select version, checksum from schema_migrations order by version');
-    expect(recorded).toEqual([{ version: '0001_scim.sql', checksum: sha256(await readFile(path.join(MIGRATIONS_DIR, '0001_scim.sql'), 'utf8')) }]);
+    expect(recorded).toEqual(
+      await Promise.all(SHIPPED.map(async (version) => ({ version, checksum: sha256(await readFile(path.join(MIGRATIONS_DIR, version), 'utf8')) }))),
+    );
   });
 
   it('applies a new migration on the next run', async () => {
-    await writeFile(path.join(migrations, '0002_extra.sql'), 'create table extra_for_test (x integer);');
-    expect(await migrate(db, migrations)).toEqual(['0002_extra.sql']);
+    await writeFile(path.join(migrations, '0900_extra.sql'), 'create table extra_for_test (x integer);');
+    expect(await migrate(db, migrations)).toEqual(['0900_extra.sql']);
     expect(await db.query('select count(*)::int as n from extra_for_test')).toEqual([{ n: 0 }]);
   });
 
@@ -53,6 +57,21 @@ describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory migrations 
     await appendFile(path.join(migrations, '0001_scim.sql'), '\ncreate table sneaked_in (x integer);\n');
     await expect(migrate(db, migrations)).rejects.toThrow(/migration 0001_scim\.sql was changed after it was applied/);
     expect(await db.query(`select to_regclass('sneaked_in') as t`)).toEqual([{ t: null }]);
+  });
+
+  it('an outbox row written before 0002 is still pending after it', async () => {
+    const older = await mkdtemp(path.join(os.tmpdir(), 'tenure-migrations-0001-'));
+    scratch.push(older);
+    await cp(path.join(MIGRATIONS_DIR, '0001_scim.sql'), path.join(older, '0001_scim.sql'));
+    const fresh = await openDb();
+    try {
+      await migrate(fresh, older);
+      await fresh.query(`insert into scim_outbox (integration, user_id, record) values ('okta', 'u1', '{"active": true}')`);
+      expect(await migrate(fresh)).toEqual(['0002_outbox_undeliverable.sql']);
+      expect(await fresh.query('select user_id from scim_outbox where undeliverable_at is null')).toEqual([{ user_id: 'u1' }]);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('refuses a database that a newer Tenure migrated', async () => {
@@ -72,8 +91,8 @@ describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory migrations 
     const tamper = async (checksum: string) => {
       const raw = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(path.join(options.dataDir, 'scim-directory'));
       try {
-        const [row] = await raw.query<{ checksum: string }>('select checksum from schema_migrations');
-        await raw.query('update schema_migrations set checksum = $1', [checksum]);
+        const [row] = await raw.query<{ checksum: string }>(`select checksum from schema_migrations where version = '0001_scim.sql'`);
+        await raw.query(`update schema_migrations set checksum = $1 where version = '0001_scim.sql'`, [checksum]);
         return row!.checksum;
       } finally {
         await raw.close();
@@ -94,7 +113,7 @@ describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory migrations 
       await Promise.all(directories.map((directory) => directory.close()));
       const raw = await openPostgres(options.databaseUrl!);
       try {
-        expect(await raw.query('select version from schema_migrations')).toEqual([{ version: '0001_scim.sql' }]);
+        expect(await raw.query('select version from schema_migrations order by version')).toEqual(SHIPPED.map((version) => ({ version })));
       } finally {
         await raw.close();
       }

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/identity/change-event.ts';
-import { startOutboxRelay } from '../../src/scim/outbox-relay.ts';
+import { OrderedIdGenerator } from '../../src/emulator/okta/ids.ts';
+import type { OutboxEntry } from '../../src/scim/directory/types.ts';
+import { changeEventOf, startOutboxRelay } from '../../src/scim/outbox-relay.ts';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { identityWorkflowId } from '../../src/identity/change-event.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
+import { deliverChange } from '../../src/identity/deliver.ts';
 import { readAdminFile } from '../../src/scim/admin-file.ts';
+import { listIntegrations } from '../../src/scim/integrations.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
 import { eventually, startTestStack } from '../helpers/stack.ts';
 import { clientFor, oktaUser, patch, request, startScimFixture, type ScimFixture } from './scim-fixture.ts';
@@ -72,6 +76,29 @@ describe('the outbox relay', () => {
   });
 });
 
+describe("a change's Okta user", () => {
+  const entry = (externalId: string | undefined): OutboxEntry => ({
+    seq: 7,
+    integration: 'okta',
+    userId: 'a-scim-id',
+    record: { userName: 'ana@example.com', active: true, groups: [], ...(externalId === undefined ? {} : { externalId }) },
+    createdAt: new Date(0).toISOString(),
+  });
+
+  it("is the externalId when it has the shape of an Okta user id (Okta's push sends it), as the emulator makes them", () => {
+    const oktaId = new OrderedIdGenerator('00u').next();
+    expect(oktaId).toMatch(/^00u[A-Za-z0-9]{17}$/);
+    expect(changeEventOf(entry(oktaId)).oktaUserId).toBe(oktaId);
+  });
+
+  it('is left unset for any other externalId, none, and a deleted user', () => {
+    for (const other of ['00u123', `00g${'a'.repeat(17)}`, `00u${'a'.repeat(16)}-`, `00u${'a'.repeat(18)}`, 'EMP-1001', undefined]) {
+      expect(changeEventOf(entry(other))).not.toHaveProperty('oktaUserId');
+    }
+    expect(changeEventOf({ ...entry(undefined), record: null })).not.toHaveProperty('oktaUserId');
+  });
+});
+
 describe('on the real stack (Temporal dev server, worker, intake)', () => {
   let stack: TenureStack;
   let dataDir: string;
@@ -98,5 +125,65 @@ describe('on the real stack (Temporal dev server, worker, intake)', () => {
     });
     expect(status.lastError).toBeUndefined();
     expect(status.record).toMatchObject({ id: created.body.id, userName: 'ana@example.com', givenName: 'Ana', active: true });
+  }, 120_000);
+
+  it("removing an integration reaches every user's identity as a leaver (a null record), as deleting each user would", async () => {
+    const admin = (await readAdminFile(dataDir))!;
+    const adminCall = (method: string, route: string, body?: unknown) =>
+      request(`${admin.url}/scim-admin/v1/integrations${route}`, method, body, { authorization: `Bearer ${admin.secret}`, ...(body ? { 'content-type': 'application/json' } : {}) });
+    const added = await adminCall('POST', '', { name: 'leaving' });
+    const leaving = clientFor(stack.intakeUrl!, 'leaving', added.body.token);
+    const ids = [
+      (await leaving.call('POST', '/Users', oktaUser('lea@example.com', 'Lea', 'Ving'))).body.id as string,
+      (await leaving.call('POST', '/Users', oktaUser('ray@example.com', 'Ray', 'Ving', { active: false }))).body.id as string,
+    ];
+    const statusOf = (id: string) => stack.client.workflow.getHandle(identityWorkflowId('scim/leaving', id)).query(statusQuery);
+    for (const id of ids) await eventually(async () => expect((await statusOf(id)).record).toMatchObject({ id }));
+    expect((await adminCall('DELETE', '/leaving')).status).toBe(204);
+    for (const id of ids) {
+      const status = await eventually(async () => {
+        const now = await statusOf(id);
+        expect(now.record).toBeNull();
+        return now;
+      });
+      expect(status.lastError).toBeUndefined();
+    }
+  }, 120_000);
+
+  it('a change Temporal refuses for good is set aside, counted and logged without personal data; the changes after it flow', async () => {
+    // A directory of its own, relayed to the stack's Temporal: the stack's own holds its data folder.
+    const fixture = await startScimFixture();
+    const lines: string[] = [];
+    try {
+      await fixture.directory.createIntegration('big', 'not-a-real-hash');
+      // Past the SCIM layer's length caps (the directory itself takes any size): a record over
+      // Temporal's 2 MB payload limit, as a row written before the caps, or a user in thousands of groups, would be.
+      const huge = await fixture.directory.createUser('big', { userName: 'huge@example.com', externalId: undefined, active: true, resource: { title: 'T'.repeat(3 * 1024 * 1024) } });
+      const after = await fixture.directory.createUser('big', { userName: 'after@example.com', externalId: undefined, active: true, resource: {} });
+      const relay = startOutboxRelay({
+        directory: fixture.directory,
+        deliver: (event) => deliverChange(stack.client, stack.taskQueue, event),
+        log: (line) => lines.push(line),
+        backoffMs: 10,
+      });
+      try {
+        await eventually(async () => expect(await fixture.directory.pendingChanges(100)).toEqual([]));
+      } finally {
+        await relay.stop();
+      }
+      const status = await eventually(async () => {
+        const now = await stack.client.workflow.getHandle(identityWorkflowId('scim/big', after.id)).query(statusQuery);
+        expect(now.record).toMatchObject({ userName: 'after@example.com' });
+        return now;
+      });
+      expect(status.lastError).toBeUndefined();
+      expect((await listIntegrations(fixture.directory)).find((each) => each.name === 'big')).toMatchObject({ undeliverableChanges: 1 });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`scim/big/${huge.id}`);
+      expect(lines[0]).not.toContain('huge@example.com');
+      expect(lines[0]).not.toContain('TTTT');
+    } finally {
+      await fixture.close();
+    }
   }, 120_000);
 });

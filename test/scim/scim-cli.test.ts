@@ -98,7 +98,7 @@ describe('tenure scim, beside the intake that holds the directory', () => {
     expect((await clientFor(fixture.url, 'okta', rotated.token).call('GET', '/Users')).status).toBe(200);
 
     const listed = JSON.parse((await tenure(['scim', 'list', '--json'], env())).stdout);
-    expect(listed).toEqual([{ name: 'okta', enabled: true, createdAt: expect.any(String), baseUrl: `${fixture.url}/scim/v2/okta` }]);
+    expect(listed).toEqual([{ name: 'okta', enabled: true, createdAt: expect.any(String), undeliverableChanges: 0, baseUrl: `${fixture.url}/scim/v2/okta` }]);
 
     expect((await tenure(['scim', 'remove', 'okta'], env())).code).toBe(0);
     expect((await clientFor(fixture.url, 'okta', rotated.token).call('GET', '/Users')).status).toBe(401);

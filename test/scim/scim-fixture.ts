@@ -7,6 +7,7 @@ import { openScimDirectory } from '../../src/scim/directory/open.ts';
 import type { ScimDirectory } from '../../src/scim/directory/types.ts';
 import { addIntegration } from '../../src/scim/integrations.ts';
 import { buildIntakeServer } from '../../src/server/intake.ts';
+import type { Engine } from '../scim-directory/engines.ts';
 
 /**
  * The intake's HTTP server with its SCIM endpoints over a real directory (PGlite in a fresh data
@@ -69,9 +70,11 @@ export function clientFor(url: string, name: string, token: string): ScimClient 
   };
 }
 
-export async function startScimFixture(options: { adminFile?: boolean; dataDir?: string } = {}): Promise<ScimFixture> {
+/** `engine`: the directory's database (PGlite in `dataDir` when unset); the data folder holds the admin file either way. */
+export async function startScimFixture(options: { adminFile?: boolean; dataDir?: string; engine?: Engine } = {}): Promise<ScimFixture> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'tenure-scim-')));
-  const directory = await openScimDirectory({ dataDir });
+  const databaseUrl = options.engine ? (await options.engine.options()).databaseUrl : undefined;
+  const directory = await openScimDirectory({ dataDir, databaseUrl });
   let changes = 0;
   const adminSecret = options.adminFile ? newAdminSecret() : undefined;
   const app = buildIntakeServer({

@@ -28,7 +28,7 @@ describe('tenure --help', () => {
     expect(code).toBe(0);
     // Entries start two spaces in; a summary too long for the line goes on under its column.
     const entries = section(stdout, 'Commands:').filter((line) => /^ {2}\S/.test(line));
-    expect(entries.map((line) => line.trim().split(/\s/)[0])).toEqual(['start', 'hr', 'status', 'approve', 'reject', 'mail', 'plan', 'validate', 'test', 'schema', 'scim', 'okta-emulator', 'install-temporal']);
+    expect(entries.map((line) => line.trim().split(/\s/)[0])).toEqual(['start', 'hr', 'status', 'approve', 'reject', 'mail', 'plan', 'validate', 'test', 'schema', 'scim', 'sandbox', 'okta-emulator', 'install-temporal']);
     // Where each summary starts: the first word after a run of two or more spaces.
     const columns = entries.map((line) => line.search(/ {2,}\S/) + line.match(/ {2,}/)![0].length);
     expect(new Set(columns).size).toBe(1);

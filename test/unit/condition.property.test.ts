@@ -210,3 +210,29 @@ describe('any text', () => {
     );
   });
 });
+
+describe('comparisons on lists, for any record', () => {
+  const list = fc.array(fc.constantFrom(...SAMPLE_TEXT), { maxLength: 3 });
+  const withLists = fc.record(Object.fromEntries(SAMPLE_PATHS.map((path) => [path, fc.oneof(sampleValue, list)])), { requiredKeys: [] });
+
+  it('evaluate ne as exactly not eq, a list on either side or both', () => {
+    fc.assert(
+      fc.property(sampleComparison, withLists, (leaf, values) => {
+        const lookup = lookupIn(values);
+        expect(evaluateCondition({ ...leaf, op: 'ne' }, lookup)).toBe(!evaluateCondition({ ...leaf, op: 'eq' }, lookup));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('hold against a literal when they hold for some element, as RFC 7644 reads a multi-valued attribute; an empty list as no value', () => {
+    const literal = sampleComparison.filter((leaf) => typeof leaf.value !== 'object' || leaf.value === null).filter((leaf) => leaf.op !== 'ne');
+    fc.assert(
+      fc.property(literal, list, (leaf, elements) => {
+        const holds = (value: AttributeValue | undefined) => evaluateCondition(leaf, (path) => (path === leaf.path ? value : undefined));
+        expect(holds(elements)).toBe(elements.length === 0 ? holds(undefined) : elements.some((element) => holds(element)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -59,6 +59,9 @@ export async function run(action: ScimAction, name: string | undefined, options:
         } else {
           const rows = integrations.map((integration) => [integration.name, integration.enabled ? 'enabled' : 'disabled', integration.createdAt, baseUrlOf(intake, integration.name)]);
           console.log(table([['NAME', 'STATE', 'CREATED', 'BASE URL'], ...rows]));
+          for (const { name: integration, undeliverableChanges } of integrations) {
+            if (undeliverableChanges) console.log(`\n${undeliverableChanges} change(s) of scim/${integration} could not be delivered to Temporal and were set aside; the intake's log says why.`);
+          }
         }
         return;
       }

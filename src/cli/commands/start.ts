@@ -1,5 +1,6 @@
 import { loadConfig } from '../../runtime/config.ts';
 import { resolveLeftoverDevServer } from '../../runtime/leftover.ts';
+import { SANDBOX_APP_LABEL } from '../../runtime/sandbox-scim.ts';
 import { roles, startTenure, type Role } from '../../runtime/stack.ts';
 import { stopRequest } from '../../runtime/stop-request.ts';
 
@@ -21,6 +22,12 @@ export async function run(options: { role: string; stopLeftover?: boolean }): Pr
     ['Temporal', stack.temporalAddress],
     ['HR intake', stack.intakeUrl && `${stack.intakeUrl}/hooks/hr`],
     ['Okta hook', stack.intakeUrl && config.oktaHookSecret ? `${stack.intakeUrl}/hooks/okta${stack.oktaEmulator ? `  (Authorization: ${config.oktaHookSecret})` : ''}` : undefined],
+    [
+      'SCIM',
+      stack.sandboxScim
+        ? `${stack.sandboxScim.baseUrl}  (the emulated org's app "${SANDBOX_APP_LABEL}" pushes here: npx tenure sandbox assign <login>)`
+        : stack.intakeUrl && `${stack.intakeUrl}/scim/v2/<integration>  (npx tenure scim add <integration>)`,
+    ],
     ['Okta', stack.oktaUrl && `${stack.oktaUrl}${stack.oktaEmulator ? `  (emulator; Authorization: SSWS ${config.oktaEmulatorToken})` : ''}`],
     ['Mailbox', stack.mailCatcher ? `${stack.mailCatcher.httpUrl}/messages  (SMTP ${stack.mailCatcher.smtpUrl})` : config.smtpUrl && '(sending to SMTP_URL)'],
     ['Policies', `${config.policiesDir} (hash ${stack.policySet.hash})`],

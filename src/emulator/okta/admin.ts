@@ -5,12 +5,14 @@ import { OktaError, apiValidationFailed } from './errors.ts';
 import type { DeliveryDrops } from './event-hook-delivery.ts';
 import { FaultRuleSchema, type FaultTarget, type Faults } from './faults.ts';
 import type { RateLimiter } from './rate-limits.ts';
+import type { ScimPush } from './scim-push.ts';
 import { applySeed } from './seed.ts';
 import type { OktaStore } from './store.ts';
+import { validationFailed } from './zod-errors.ts';
 
 /**
  * The emulator's own API, beside Okta's: inject faults, read the rate-limit counts, empty the org,
- * seed it, lose event hook deliveries. Off unless asked for, and only for the emulator's SSWS
+ * seed it, lose event hook deliveries, watch an app's SCIM pushes. Off unless asked for, and only for the emulator's SSWS
  * token (checked before any route runs).
  */
 
@@ -19,14 +21,15 @@ export interface AdminOptions {
   faults: Faults;
   rateLimiter: RateLimiter;
   drops: DeliveryDrops;
+  push: ScimPush;
 }
+
+const PushQuerySchema = z.object({
+  settled: z.enum(['true', 'false']).optional(),
+  timeoutMs: z.coerce.number().int().min(0).max(120_000).default(30_000),
+});
 
 const DropRequestSchema = z.strictObject({ count: z.number().int().min(0) });
-
-/** Zod's issues as the causes of Okta's E0000001. */
-function validationFailed(what: string, error: z.ZodError): OktaError {
-  return apiValidationFailed(what, error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`));
-}
 
 function faultTarget(raw: string): FaultTarget {
   if (raw === '*' || isEndpointFamily(raw)) return raw;
@@ -34,7 +37,7 @@ function faultTarget(raw: string): FaultTarget {
 }
 
 export async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
-  const { store, faults, rateLimiter, drops } = options;
+  const { store, faults, rateLimiter, drops, push } = options;
 
   app.get(`${ADMIN_PREFIX}/faults`, async () => faults.list());
 
@@ -79,5 +82,19 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
     if (!parsed.success) throw validationFailed('drop', parsed.error);
     drops.dropNext(parsed.data.count);
     return { dropNext: parsed.data.count };
+  });
+
+  /**
+   * An app's SCIM push log (method, path without the filter's value, status, attempt, outcome),
+   * its failed tasks and how many pushes are pending. With `settled=true` the answer waits until
+   * none are (or `timeoutMs` passes), so that a test needs no clock.
+   */
+  app.get<{ Params: { appId: string }; Querystring: Record<string, string> }>(`${ADMIN_PREFIX}/apps/:appId/push`, async (request) => {
+    const { appId } = request.params;
+    store.apps.get(appId);
+    const parsed = PushQuerySchema.safeParse(request.query);
+    if (!parsed.success) throw validationFailed('push', parsed.error);
+    const pending = parsed.data.settled === 'true' ? await push.settled(appId, parsed.data.timeoutMs) : store.apps.pending(appId);
+    return { appId, pending, ...push.history(appId) };
   });
 }

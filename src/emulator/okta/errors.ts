@@ -53,7 +53,10 @@ export const malformedBody = (): OktaError => new OktaError(400, 'E0000003', 'Th
 export const accessDenied = (): OktaError =>
   new OktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
 
-export const resourceNotFound = (id: string, type: 'User' | 'UserGroup' | 'EventHook' | 'UserSchema' | 'Page'): OktaError =>
+export const resourceNotFound = (
+  id: string,
+  type: 'User' | 'UserGroup' | 'EventHook' | 'UserSchema' | 'Page' | 'AppInstance' | 'AppUser' | 'AppFeature' | 'ApplicationGroupAssignment' | 'GroupPushMapping',
+): OktaError =>
   new OktaError(404, 'E0000007', `Not found: Resource not found: ${id} (${type})`);
 
 export const invalidToken = (): OktaError => new OktaError(401, 'E0000011', 'Invalid token provided');

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { AppsSnapshotSchema } from './app-records.ts';
 import { USER_STATUSES } from './lifecycle.ts';
 import type { OktaStore, OrgSnapshot } from './store.ts';
 
 /**
- * Saves the org (users, groups, memberships, the ids' order) to a JSON file as it changes, and
- * restores it from there, so that a sandbox survives restarts. The System Log is not kept.
+ * Saves the org (users, groups, memberships, the ids' order, apps with their provisioning
+ * connections, assignments and unsent pushes) to a JSON file as it changes, and restores it from
+ * there, so that a sandbox survives restarts and sends what it had not pushed. The System Log and
+ * the push log are not kept.
  */
 
 const nullableTimestamp = z.string().nullable();
@@ -60,6 +63,8 @@ const SnapshotSchema: z.ZodType<OrgSnapshot> = z.object({
   ),
   memberships: z.array(z.tuple([z.string(), z.string()])),
   customAttributes: z.record(z.string(), z.looseObject({ title: z.string(), type: z.enum(['string', 'boolean', 'integer', 'number', 'array']) })).default({}),
+  // Orgs saved before the emulator had apps have none.
+  apps: AppsSnapshotSchema.default({ apps: [] }),
 });
 
 /** Restores the org saved at `path`; answers false, changing nothing, if there is no such file. */

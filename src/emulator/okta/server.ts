@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.ts';
+import { appRoutes } from './apps.ts';
 import { Authenticator } from './auth.ts';
 import { runInRequestContext } from './context.ts';
 import { endpointFamily, isAdminPath, pathOf } from './endpoint-families.ts';
@@ -29,6 +30,8 @@ import {
   setRateLimitHeaders,
   type RateLimitOptions,
 } from './rate-limits.ts';
+import { Provisioning } from './provisioning.ts';
+import { DEFAULT_PUSH_OPTIONS, ScimPush, type PushOptions } from './scim-push.ts';
 import { applySeed, readSeedFile } from './seed.ts';
 import { OktaStore } from './store.ts';
 import { SystemLog } from './system-log.ts';
@@ -58,6 +61,8 @@ export interface OktaEmulatorOptions {
   now?: () => number;
   /** Draws injected failures; defaults to Math.random. */
   random?: () => number;
+  /** How SCIM pushes to provisioning apps wait and retry; tests shorten the waits. */
+  push?: Partial<PushOptions>;
 }
 
 export interface OktaEmulator {
@@ -78,6 +83,7 @@ interface Platform {
   authenticator: Authenticator;
   authorizationServer: AuthorizationServer;
   admin: boolean;
+  push: ScimPush;
 }
 
 /** Maps whatever went wrong to the Okta error a client would get for it. */
@@ -162,10 +168,11 @@ function buildApp(store: OktaStore, platform: Platform): FastifyInstance {
   app.register(userCredentialRoutes, { store });
   app.register(userSchemaRoutes, { store });
   app.register(groupRoutes, { store });
+  app.register(appRoutes, { store });
   app.register(logRoutes, { store });
   const drops = new DeliveryDrops();
   app.register(eventHookRoutes, { store, drops });
-  if (platform.admin) app.register(adminRoutes, { store, faults, rateLimiter: platform.rateLimiter, drops });
+  if (platform.admin) app.register(adminRoutes, { store, faults, rateLimiter: platform.rateLimiter, drops, push: platform.push });
   return app;
 }
 
@@ -183,6 +190,7 @@ export async function startOktaEmulator(options: OktaEmulatorOptions): Promise<O
   const store = new OktaStore(new SystemLog(options.now ? { clock: () => new Date(now()) } : {}));
   const authorizationServer = new AuthorizationServer(options.oauthClients ?? [], now);
   const rateLimiter = new RateLimiter(options.rateLimits);
+  const push = new ScimPush(store.apps, store, store.log, { ...DEFAULT_PUSH_OPTIONS, ...options.push });
   const app = buildApp(store, {
     now,
     rateLimiter,
@@ -190,11 +198,21 @@ export async function startOktaEmulator(options: OktaEmulatorOptions): Promise<O
     authenticator: new Authenticator(options.token, authorizationServer, now),
     authorizationServer,
     admin: options.admin ?? false,
+    push,
   });
   const persistence = await prepareStore(store, options);
+  // Pushes start once the org is restored: a saved queue resumes where it stopped.
+  const provisioning = new Provisioning(store, store.apps);
+  provisioning.reconcileAll();
+  push.kickAll();
+  const stopPushing = async () => {
+    provisioning.stop();
+    await push.close();
+  };
   try {
     await app.listen({ port: options.port ?? 0, host });
   } catch (error) {
+    await stopPushing();
     await persistence?.stop();
     throw error;
   }
@@ -205,6 +223,8 @@ export async function startOktaEmulator(options: OktaEmulatorOptions): Promise<O
     store,
     rateLimitNotice: rateLimiter.fast ? FAST_RATE_LIMITS_NOTICE : undefined,
     close: async () => {
+      // Pushes stop first: a long wait for a settled queue must not hold the server open.
+      await stopPushing();
       await app.close();
       await persistence?.stop();
     },

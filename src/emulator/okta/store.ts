@@ -11,6 +11,8 @@ import {
   resourceNotFound,
   unsupportedOperation,
 } from './errors.ts';
+import type { AppsSnapshot } from './app-records.ts';
+import { AppRegistry } from './app-store.ts';
 import { type FactorEnrollment, type FactorRecord, newFactor } from './factors.ts';
 import { type GroupRecord, GroupStore, type GroupType } from './group-store.ts';
 import { OrderedIdGenerator, newToken } from './ids.ts';
@@ -70,6 +72,8 @@ export interface OrgSnapshot {
   memberships: Array<[string, string]>;
   /** The custom attributes of the user profile schema. */
   customAttributes: Record<string, CustomAttribute>;
+  /** The apps, their assignments and provisioning state, and the pushes not yet sent. */
+  apps: AppsSnapshot;
 }
 
 /** A password is given as a value, an imported hash, or a password import hook. */
@@ -119,8 +123,11 @@ export class OktaStore {
   private readonly schema = new UserSchema();
   private readonly schemaCreated: string;
   private schemaUpdated: string;
+  /** The org's apps; saved, restored and reset with the rest of the org. */
+  readonly apps: AppRegistry;
 
   constructor(readonly log: SystemLog) {
+    this.apps = new AppRegistry(() => this.now(), () => this.changed());
     this.everyone = this.newGroup('BUILT_IN', { name: 'Everyone', description: 'All users in your organization' });
     this.addSuperAdmin();
     this.schemaCreated = this.schemaUpdated = this.now();
@@ -511,6 +518,7 @@ export class OktaStore {
   reset(): void {
     this.users.clear();
     this.groups.clear();
+    this.apps.clear();
     this.groups.add(this.everyone);
     this.addSuperAdmin();
     this.changed();
@@ -524,6 +532,7 @@ export class OktaStore {
       groups: [...this.groups.after()],
       memberships: this.groups.memberships(),
       customAttributes: this.schema.customAttributes(),
+      apps: this.apps.snapshot(),
     };
   }
 
@@ -550,6 +559,7 @@ export class OktaStore {
       }
       this.groups.addMember(groupId, userId);
     }
+    this.apps.restore(copy.apps);
     // An org saved before the emulator had its super admin gains them.
     if (!this.users.find(SUPER_ADMIN_ID)) this.addSuperAdmin();
     this.everyone = everyone;

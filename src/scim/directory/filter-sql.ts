@@ -1,14 +1,10 @@
 import { parse, type Filter } from 'scim2-parse-filter';
 import { MEMBER_DISPLAY_SQL } from './rows.ts';
 import { DirectoryError } from './types.ts';
-import {
-  CORE_GROUP_SCHEMA,
-  CORE_USER_SCHEMA,
-  ENTERPRISE_USER_SCHEMA,
-  findAttribute,
-  USER_RESOURCE_ATTRIBUTES,
-  type AttributeSpec,
-} from './user-schema.ts';
+import { findAttribute } from '../resource-shape.ts';
+import type { AttributeDefinition } from '../schema-definitions.ts';
+import { unstorableText } from '../storable-text.ts';
+import { CORE_GROUP_SCHEMA, CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, USER_RESOURCE_ATTRIBUTES } from './user-schema.ts';
 
 /**
  * SCIM filters (RFC 7644 §3.4.2.2) as parameterised SQL. scim2-parse-filter parses the text into
@@ -79,9 +75,12 @@ function scalar(expr: string, type: ScalarType, caseExact = false): Scalar {
   return { kind: 'scalar', expr: type === 'boolean' ? `lower((${expr})::text)` : expr, type, caseExact };
 }
 
+/** How a schema type compares: references, binary and numbers as their text. */
+const scalarType = (type: AttributeDefinition['type']): ScalarType => (type === 'boolean' || type === 'dateTime' ? type : 'string');
+
 /** The target for JSON at `json` (a jsonb expression) described by `spec`. */
-function jsonTarget(json: string, spec: AttributeSpec): Target {
-  const subs = spec.subAttributes ?? {};
+function jsonTarget(json: string, spec: AttributeDefinition): Target {
+  const subs = spec.subAttributes ?? [];
   if (spec.multiValued) {
     const array = `case when jsonb_typeof(${json}) = 'array' then ${json} else '[]'::jsonb end`;
     return {
@@ -94,15 +93,14 @@ function jsonTarget(json: string, spec: AttributeSpec): Target {
     return { kind: 'complex', present: `coalesce(jsonb_typeof(${json}) = 'object', false)`, member: (path) => walkJson(json, subs, path.split('.')) };
   }
   // `->` gave jsonb; the text of a JSON string (or number) is what compares.
-  return scalar(`(${json} #>> '{}')`, spec.type, spec.caseExact ?? false);
+  return scalar(`(${json} #>> '{}')`, scalarType(spec.type), spec.caseExact);
 }
 
-function walkJson(json: string, specs: Readonly<Record<string, AttributeSpec>>, parts: string[]): Target | undefined {
+function walkJson(json: string, specs: readonly AttributeDefinition[], parts: string[]): Target | undefined {
   const [first, ...rest] = parts;
-  const found = first === undefined ? undefined : findAttribute(specs, first);
-  if (!found) return undefined;
-  const [name, spec] = found;
-  const target = jsonTarget(`${json}->${quote(name)}`, spec);
+  const spec = first === undefined ? undefined : findAttribute(specs, first);
+  if (!spec) return undefined;
+  const target = jsonTarget(`${json}->${quote(spec.name)}`, spec);
   if (rest.length === 0) return target;
   if (target.kind === 'complex') return target.member(rest.join('.'));
   if (target.kind === 'multi') {
@@ -231,6 +229,8 @@ function compareScalar(target: Scalar, op: string, value: unknown, params: SqlPa
     return `${expr} ${sign} ${params.bind(time.toISOString())}::timestamptz`;
   }
   if (typeof value === 'boolean') throw invalid(`${path} is a string: compare it with a string, not ${value}`);
+  const problem = unstorableText(String(value));
+  if (problem) throw invalid(`the value compared with ${path} ${problem}`);
   const fold = (sql: string) => (target.caseExact ? sql : `lower(${sql})`);
   const left = fold(expr);
   const right = fold(`${params.bind(String(value))}::text`);
@@ -245,20 +245,26 @@ function compareScalar(target: Scalar, op: string, value: unknown, params: SqlPa
   return condition;
 }
 
-function compile(filter: Filter, resolve: Resolver, params: SqlParams, scope: string): string {
+/**
+ * `unknownMatchesNone`: an attribute the resource type lacks is absent from every resource, so a
+ * comparison with it is false, as RFC 7644 §3.4.3's root-level search needs when a filter names
+ * the attributes of other types. Otherwise it is the client's mistake: 400 invalidFilter.
+ */
+function compile(filter: Filter, resolve: Resolver, params: SqlParams, scope: string, unknownMatchesNone: boolean): string {
   const op = filter.op.toLowerCase();
   if (op === 'and' || op === 'or') {
     const { filters } = filter as { filters: Filter[] };
-    return `(${filters.map((each) => compile(each, resolve, params, scope)).join(` ${op} `)})`;
+    return `(${filters.map((each) => compile(each, resolve, params, scope, unknownMatchesNone)).join(` ${op} `)})`;
   }
-  if (op === 'not') return negation(compile((filter as { filter: Filter }).filter, resolve, params, scope));
+  if (op === 'not') return negation(compile((filter as { filter: Filter }).filter, resolve, params, scope, unknownMatchesNone));
   const path = (filter as { attrPath: string }).attrPath;
   const target = resolve(path);
+  if (!target && unknownMatchesNone) return 'false';
   if (!target) throw invalid(`${scope}${path} is not an attribute that can be filtered on`);
   if (op === '[]') {
     const valFilter = (filter as { valFilter: Filter }).valFilter;
-    if (target.kind === 'multi') return target.exists(compile(valFilter, target.element, params, `${path}.`));
-    if (target.kind === 'complex') return compile(valFilter, target.member, params, `${path}.`);
+    if (target.kind === 'multi') return target.exists(compile(valFilter, target.element, params, `${path}.`, unknownMatchesNone));
+    if (target.kind === 'complex') return compile(valFilter, target.member, params, `${path}.`, unknownMatchesNone);
     throw invalid(`${path} has no sub-attributes to filter in [ ]`);
   }
   if (op === 'pr') return present(target);
@@ -280,6 +286,6 @@ function compile(filter: Filter, resolve: Resolver, params: SqlParams, scope: st
 }
 
 /** A condition over `scim_users u`. */
-export const userFilterSql = (filter: Filter, params: SqlParams) => compile(filter, resolveUser, params, '');
+export const userFilterSql = (filter: Filter, params: SqlParams, unknownMatchesNone = false) => compile(filter, resolveUser, params, '', unknownMatchesNone);
 /** A condition over `scim_groups g`. */
-export const groupFilterSql = (filter: Filter, params: SqlParams) => compile(filter, resolveGroup, params, '');
+export const groupFilterSql = (filter: Filter, params: SqlParams, unknownMatchesNone = false) => compile(filter, resolveGroup, params, '', unknownMatchesNone);

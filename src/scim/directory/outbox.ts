@@ -22,9 +22,18 @@ async function append(q: Queryable, integration: string, rows: { userId: string;
   );
 }
 
-/** Writes the current record of each user (by seq), groups included, as the transaction `q` sees it. */
+/**
+ * Writes the current record of each user (by seq), groups included, as committed. On PostgreSQL,
+ * under READ COMMITTED, a group's rename or delete racing a user's deactivation would each read the
+ * other's row as it was before and the later outbox row could carry the stale half. So the users
+ * are locked first (in seq order, so that two writers cannot deadlock on them), and only then read,
+ * by a new statement, which sees everything committed before the locks were granted. The row lock
+ * is NO KEY UPDATE: it waits for any other writer of these users' records, but not for the KEY
+ * SHARE locks that adding a membership takes. On PGlite, with one connection, it changes nothing.
+ */
 export async function recordUsers(q: Queryable, integration: string, userSeqs: readonly number[]): Promise<void> {
   if (userSeqs.length === 0) return;
+  await q.query('select seq from scim_users where seq = any($1::bigint[]) order by seq for no key update', [[...userSeqs]]);
   const users = await q.query(
     `select ${USER_COLUMNS},
        array(select g.display_name from scim_group_members gm join scim_groups g on g.seq = gm.group_seq where gm.user_seq = u.seq) as group_names
@@ -42,11 +51,26 @@ export async function recordUsers(q: Queryable, integration: string, userSeqs: r
 export const recordUser = (q: Queryable, integration: string, userId: string, record: PolicyRecord) =>
   append(q, integration, [{ userId, record }]);
 
-export const recordDeletion = (q: Queryable, integration: string, userId: string) => append(q, integration, [{ userId, record: null }]);
+/** Writes a leaver (a null record) for each user id: the users are gone from the integration. */
+export const recordDeletions = (q: Queryable, integration: string, userIds: readonly string[]) =>
+  append(q, integration, userIds.map((userId) => ({ userId, record: null })));
 
 export async function pendingChanges(db: Db, limit: number): Promise<OutboxEntry[]> {
-  const rows = await db.query('select seq, integration, user_id, record, created_at from scim_outbox order by seq limit $1', [Math.max(0, Math.floor(limit))]);
+  const rows = await db.query('select seq, integration, user_id, record, created_at from scim_outbox where undeliverable_at is null order by seq limit $1', [
+    Math.max(0, Math.floor(limit)),
+  ]);
   return rows.map(toOutboxEntry);
+}
+
+/** Sets a row aside: kept, no longer pending, so the rows after it are delivered. */
+export async function markUndeliverable(db: Db, seq: number, reason: string): Promise<void> {
+  await db.query('update scim_outbox set undeliverable_at = now(), undeliverable_reason = $2 where seq = $1', [seq, reason]);
+}
+
+/** How many rows each integration has set aside. */
+export async function undeliverableCounts(db: Db): Promise<Map<string, number>> {
+  const rows = await db.query('select integration, count(*)::int as count from scim_outbox where undeliverable_at is not null group by integration');
+  return new Map(rows.map((row) => [String(row.integration), Number(row.count)]));
 }
 
 export async function markDelivered(db: Db, seqs: readonly number[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { DbError, type Db, type Queryable } from './database.ts';
 import { groupFilterSql, SqlParams, userFilterSql } from './filter-sql.ts';
-import { markDelivered, pendingChanges, recordDeletion, recordUser, recordUsers } from './outbox.ts';
+import { markDelivered, markUndeliverable, pendingChanges, recordDeletions, recordUser, recordUsers, undeliverableCounts } from './outbox.ts';
 import { policyRecord } from './policy-record.ts';
 import {
   GROUP_COLUMNS,
@@ -146,8 +146,20 @@ class SqlDirectory implements ScimDirectory {
   }
 
   async removeIntegration(name: string): Promise<boolean> {
-    // Its users, groups and memberships go with it (on delete cascade).
-    return (await this.db.query('delete from scim_integrations where name = $1 returning name', [name])).length > 0;
+    return this.db.tx(async (q) => {
+      // Locked first, so a user created meanwhile either commits before the list below is read or
+      // fails (its foreign key waits on this lock, then finds no integration).
+      const found = await q.query('select name from scim_integrations where name = $1 for update', [name]);
+      if (found.length === 0) return false;
+      // Removing the integration takes that source's access away from everyone it held, exactly
+      // as deleting each user would: a leaver for each.
+      const users = await q.query('select id from scim_users where integration = $1 order by seq', [name]);
+      await recordDeletions(q, name, users.map((row) => String(row.id)));
+      // Its users, groups and memberships go with it (on delete cascade).
+      await q.query('delete from scim_integrations where name = $1', [name]);
+      this.upkeep.noteChanges(1 + 2 * users.length);
+      return true;
+    });
   }
 
   // Users
@@ -199,7 +211,7 @@ class SqlDirectory implements ScimDirectory {
     return this.db.tx(async (q) => {
       // Its memberships go with it (on delete cascade); the groups keep their other members.
       const deleted = await q.query('delete from scim_users where integration = $1 and id = $2 returning id', [integration, id]);
-      if (deleted.length > 0) await recordDeletion(q, integration, id);
+      if (deleted.length > 0) await recordDeletions(q, integration, [id]);
       this.upkeep.noteChanges(2);
       return deleted.length > 0;
     });
@@ -207,7 +219,7 @@ class SqlDirectory implements ScimDirectory {
 
   async listUsers(integration: string, query: ListQuery): Promise<ListResult<StoredUser>> {
     const params = new SqlParams(integration);
-    const where = `u.integration = $1${query.filter ? ` and ${userFilterSql(query.filter, params)}` : ''}`;
+    const where = `u.integration = $1${query.filter ? ` and ${userFilterSql(query.filter, params, query.acrossTypes)}` : ''}`;
     const { totalResults, rows } = await listPage(this.db, 'scim_users', 'u', USER_COLUMNS, where, params, query);
     return { totalResults, resources: rows.map((row) => stripSeq(toUser(row))) };
   }
@@ -346,7 +358,7 @@ class SqlDirectory implements ScimDirectory {
 
   async listGroups(integration: string, query: ListQuery & { excludeMembers?: boolean }): Promise<ListResult<StoredGroup>> {
     const params = new SqlParams(integration);
-    const where = `g.integration = $1${query.filter ? ` and ${groupFilterSql(query.filter, params)}` : ''}`;
+    const where = `g.integration = $1${query.filter ? ` and ${groupFilterSql(query.filter, params, query.acrossTypes)}` : ''}`;
     const { totalResults, rows } = await listPage(this.db, 'scim_groups', 'g', GROUP_COLUMNS, where, params, query);
     const groups = rows.map(toGroupFields);
     const members = query.excludeMembers ? new Map() : await this.membersOf(this.db, groups.map((group) => group.seq));
@@ -362,6 +374,14 @@ class SqlDirectory implements ScimDirectory {
   async markDelivered(seqs: number[]): Promise<void> {
     await markDelivered(this.db, seqs);
     this.upkeep.noteChanges(seqs.length);
+  }
+
+  markUndeliverable(seq: number, reason: string): Promise<void> {
+    return markUndeliverable(this.db, seq, reason);
+  }
+
+  undeliverableCounts(): Promise<Map<string, number>> {
+    return undeliverableCounts(this.db);
   }
 
   async close(): Promise<void> {

@@ -65,6 +65,11 @@ export interface ListQuery {
   /** 1-based, as SCIM pages. */
   startIndex: number;
   count: number;
+  /**
+   * A root-level search across resource types (RFC 7644 §3.4.3): an attribute in the filter that
+   * this type lacks matches nothing, instead of being refused as invalidFilter.
+   */
+  acrossTypes?: boolean;
 }
 
 export interface ListResult<T> {
@@ -100,7 +105,10 @@ export interface ScimDirectory {
   getIntegration(name: string): Promise<Integration | undefined>;
   listIntegrations(): Promise<Integration[]>;
   updateIntegration(name: string, change: { enabled?: boolean; tokenHash?: string }): Promise<Integration>;
-  /** Removes the integration with every user and group it holds (their identities' history stays in Temporal). */
+  /**
+   * Removes the integration with every user and group it holds (their identities' history stays in
+   * Temporal), writing a leaver (null record) for each user, as a DELETE of that user does.
+   */
   removeIntegration(name: string): Promise<boolean>;
 
   createUser(integration: string, user: UserInput): Promise<StoredUser>;
@@ -122,6 +130,10 @@ export interface ScimDirectory {
   /** Outbox rows not yet delivered, oldest first. */
   pendingChanges(limit: number): Promise<OutboxEntry[]>;
   markDelivered(seqs: number[]): Promise<void>;
+  /** Sets a row aside that no retry can deliver (`reason` says why, without personal data): kept, no longer pending. */
+  markUndeliverable(seq: number, reason: string): Promise<void>;
+  /** How many rows each integration has set aside (integrations with none are absent). */
+  undeliverableCounts(): Promise<Map<string, number>>;
 
   close(): Promise<void>;
 }

@@ -1,0 +1,199 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicySet, type PolicySet } from '../../src/policy/loader.ts';
+import { plan, type Plan } from '../../src/policy/planner.ts';
+import type { IdentityRecord } from '../../src/policy/schema.ts';
+import { policyRecord } from '../../src/scim/directory/policy-record.ts';
+import type { StoredUser } from '../../src/scim/directory/types.ts';
+import { ENTERPRISE_USER_SCHEMA } from '../../src/scim/directory/user-schema.ts';
+import { policyFixture } from '../helpers/policy-fixture.ts';
+
+/*
+ * The echo rule (src/policy/echo.ts) through the planner, on records as the SCIM directory builds
+ * them from what Okta pushes, against the example policy policies/scim-okta.yaml.
+ */
+
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+let policySet: PolicySet;
+beforeAll(async () => {
+  policySet = await loadPolicySet(path.join(projectRoot, 'policies'), path.join(projectRoot, 'templates'));
+});
+
+/** A SCIM user as Okta provisions it (OIN shape), with the enterprise extension Okta maps department into. */
+function oktaUser(overrides: { active?: boolean; department?: string; displayName?: string; title?: string } = {}): StoredUser {
+  return {
+    id: 'c0ffee00-0000-4000-8000-000000000001',
+    userName: 'ada.okafor@example.com',
+    externalId: '00u1ada0000000000001',
+    active: overrides.active ?? true,
+    resource: {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_USER_SCHEMA],
+      name: { givenName: 'Ada', familyName: 'Okafor' },
+      emails: [{ value: 'ada.okafor@example.com', type: 'work', primary: true }],
+      title: overrides.title ?? 'Platform Engineer',
+      ...(overrides.displayName ? { displayName: overrides.displayName } : {}),
+      [ENTERPRISE_USER_SCHEMA]: { department: overrides.department ?? 'Engineering' },
+    },
+    created: '2026-11-24T09:00:00.000Z',
+    lastModified: '2026-11-24T09:00:00.000Z',
+    version: 1,
+  };
+}
+
+const change = (previous: IdentityRecord | undefined, next: IdentityRecord, source = 'scim/okta'): Plan =>
+  plan(policySet, { source, key: String(next.id), previous, next, now: '2026-11-24T09:00:00Z', everActive: previous !== undefined });
+
+describe('the echo rule: a SCIM push of what Tenure itself made Okta hold starts nothing', () => {
+  const joined = policyRecord(oktaUser(), ['Engineering']);
+
+  it('the groups and display name the joiner gave, pushed back, are an echo: an update with no steps, and the plan says why', () => {
+    const joiner = change(undefined, joined);
+    expect(joiner.lifecycles['scim-okta']).toBe('joiner');
+    expect(joiner.steps.length).toBeGreaterThan(0);
+
+    const pushedBack = policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'dept-engineering', 'github-users']);
+    const echo = change(joined, pushedBack);
+    expect(echo.lifecycles['scim-okta']).toBe('update');
+    expect(echo.steps).toEqual([]);
+    expect(echo.echo['scim-okta']!.attributes).toEqual(['displayName', 'groups']);
+    expect(echo.echo['scim-okta']!.reason).toContain('+dept-engineering');
+    expect(echo.echo['scim-okta']!.reason).toContain("displayName is what SYNC_IDENTITIES writes to Okta's displayName");
+  });
+
+  it("each group of a pushed-back membership counts on its own: one push at a time is an echo too", () => {
+    const one = policyRecord(oktaUser(), ['Engineering', 'dept-engineering']);
+    expect(change(joined, one).echo['scim-okta']?.attributes).toEqual(['groups']);
+    expect(change(one, policyRecord(oktaUser(), ['Engineering', 'dept-engineering', 'github-users'])).steps).toEqual([]);
+  });
+
+  it('a group a person is given by hand is a real change: a mover whose workflows run', () => {
+    const settled = policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'dept-engineering', 'github-users']);
+    const byHand = change(settled, policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'Finance-Admins', 'dept-engineering', 'github-users']));
+    expect(byHand.lifecycles['scim-okta']).toBe('mover');
+    expect(byHand.echo).toEqual({});
+    expect(byHand.steps.map((step) => step.workflow)).toEqual(['display-name']);
+  });
+
+  it('a group taken away by hand is a real change, whether the policy gives it or never touches it', () => {
+    const settled = policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'dept-engineering', 'github-users']);
+    const withoutEngineering = change(settled, policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['dept-engineering', 'github-users']));
+    expect(withoutEngineering.lifecycles['scim-okta']).toBe('mover');
+    expect(withoutEngineering.steps.map((step) => step.workflow)).toEqual(['display-name', 'engineering-tools-removed']);
+    const withoutDepartmentGroup = change(settled, policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'github-users']));
+    expect(withoutDepartmentGroup.lifecycles['scim-okta']).toBe('mover');
+    expect(withoutDepartmentGroup.echo).toEqual({});
+  });
+
+  it('a group the policy gives only to Engineering members is a real change for anyone else', () => {
+    const sales = policyRecord(oktaUser({ department: 'Sales', displayName: 'Ada Okafor' }), ['dept-sales']);
+    const next = change(sales, policyRecord(oktaUser({ department: 'Sales', displayName: 'Ada Okafor' }), ['dept-sales', 'github-users']));
+    expect(next.lifecycles['scim-okta']).toBe('mover');
+    expect(next.echo).toEqual({});
+  });
+
+  it('a department moved in Okta is a mover; the group move Tenure makes for it, pushed back, is an echo', () => {
+    const settled = policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'dept-engineering', 'github-users']);
+    const moved = policyRecord(oktaUser({ department: 'Sales', displayName: 'Ada Okafor' }), ['Engineering', 'dept-engineering', 'github-users']);
+    const move = change(settled, moved);
+    expect(move.lifecycles['scim-okta']).toBe('mover');
+    expect(move.steps.find((step) => step.workflow === 'department-group' && step.action.action === 'MANAGE_RELATIONSHIPS')?.action).toMatchObject({
+      sync: { prefix: 'dept-', groups: ['dept-sales'] },
+    });
+
+    const pushedBack = change(moved, policyRecord(oktaUser({ department: 'Sales', displayName: 'Ada Okafor' }), ['Engineering', 'dept-sales', 'github-users']));
+    expect(pushedBack.lifecycles['scim-okta']).toBe('update');
+    expect(pushedBack.echo['scim-okta']!.reason).toMatch(/\+dept-sales -dept-engineering/);
+    expect(pushedBack.steps).toEqual([]);
+  });
+
+  it('an echo that arrives with a real change is a real change', () => {
+    const next = policyRecord(oktaUser({ displayName: 'Ada Okafor', title: 'Staff Engineer' }), ['Engineering', 'dept-engineering', 'github-users']);
+    const result = change(joined, next);
+    expect(result.lifecycles['scim-okta']).toBe('mover');
+    expect(result.echo).toEqual({});
+    expect(result.steps.map((step) => step.workflow)).toEqual(['display-name']);
+  });
+
+  it('a display name typed in Okta is a real change, and one the policy computes from the record before is an echo', () => {
+    const settled = policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'dept-engineering', 'github-users']);
+    const typed = policyRecord(oktaUser({ displayName: 'Ada O.' }), ['Engineering', 'dept-engineering', 'github-users']);
+    expect(change(settled, typed).echo).toEqual({});
+    expect(change(settled, typed).steps.map((step) => step.action)).toMatchObject([{ action: 'SYNC_IDENTITIES', attributes: { display_name: 'Ada Okafor' } }]);
+    expect(change(typed, settled).echo['scim-okta']?.attributes).toEqual(['displayName']);
+  });
+
+  it('a leaver is never an echo, even when its groups are what the policy removes', () => {
+    const settled = policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'dept-engineering', 'github-users']);
+    const left = change(settled, policyRecord(oktaUser({ active: false, displayName: 'Ada Okafor' }), []));
+    expect(left.lifecycles['scim-okta']).toBe('leaver');
+    expect(left.echo).toEqual({});
+    expect(left.steps.map((step) => step.action.action)).toEqual(['DEPROVISION_IDENTITY']);
+  });
+
+  it('a value the policy passes through unchanged never explains a change: a department moved in Okta stays a mover', async () => {
+    const dirs = await policyFixture({
+      policies: {
+        'mirror.yaml': `apiVersion: tenure/v1
+kind: LifecyclePolicy
+metadata:
+  name: mirror
+source: scim/acme
+identity:
+  key: id
+  attributes: [id, active, givenName, familyName, department, title, groups]
+  moverAttributes: [department]
+  inactive: active eq false
+workflows:
+  - name: profile
+    on: [joiner, mover, update]
+    actions:
+      - action: SYNC_IDENTITIES
+        attributes:
+          department: '{department}'
+          title: '{title | UPPER}'
+`,
+      },
+    });
+    const set = await loadPolicySet(dirs.policiesDir, dirs.templatesDir);
+    const before = policyRecord(oktaUser(), []);
+    const at = (next: IdentityRecord) => plan(set, { source: 'scim/acme', key: String(next.id), previous: before, next, now: '2026-11-24T09:00:00Z' });
+    const moved = at(policyRecord(oktaUser({ department: 'Sales' }), []));
+    expect(moved.lifecycles.mirror).toBe('mover');
+    expect(moved.echo).toEqual({});
+    // The title Tenure wrote (upper-cased from the record before) comes back: an echo.
+    const upper = at(policyRecord(oktaUser({ title: 'PLATFORM ENGINEER' }), []));
+    expect(upper.echo.mirror?.attributes).toEqual(['title']);
+    expect(upper.steps).toEqual([]);
+  });
+
+  it('applies to SCIM sources only: another source is trusted to report what it holds', async () => {
+    const policy = (source: string) => `apiVersion: tenure/v1
+kind: LifecyclePolicy
+metadata:
+  name: teams
+source: ${source}
+identity:
+  key: id
+  attributes: [id, active, groups]
+  moverAttributes: [groups]
+  inactive: active eq false
+workflows:
+  - name: staff
+    on: [joiner, mover]
+    actions:
+      - action: MANAGE_RELATIONSHIPS
+        add: [staff]
+`;
+    const before = { id: 'u1', active: true, groups: [] };
+    const after = { id: 'u1', active: true, groups: ['staff'] };
+    for (const [source, lifecycle] of [
+      ['scim/acme', 'update'],
+      ['hr', 'mover'],
+    ] as const) {
+      const dirs = await policyFixture({ policies: { 'teams.yaml': policy(source) } });
+      const set = await loadPolicySet(dirs.policiesDir, dirs.templatesDir);
+      const result = plan(set, { source, key: 'u1', previous: before, next: after, now: '2026-11-24T09:00:00Z' });
+      expect(result.lifecycles.teams, source).toBe(lifecycle);
+    }
+  });
+});
