@@ -10,6 +10,7 @@ import { openIntegrationAdmin, type IntegrationAdmin } from '../../src/scim/inte
 import { statusQuery } from '../../workflows/definitions.ts';
 import { oktaCall, settled, wireApp, type Emulated } from '../emulator/scim-app-fixture.ts';
 import { clientFor, type ScimClient } from '../scim/scim-fixture.ts';
+import { saveHistoryIfRecording } from '../helpers/histories.ts';
 import { eventually, startTestStack } from '../helpers/stack.ts';
 
 /**
@@ -212,6 +213,8 @@ describe.each(shapes)('Okta pushes to Tenure: the $kind app', { timeout: 90_000 
     await eventually(async () => expect((await status()).lifecycleState).toBe('inactive'));
     expect(await ran('deprovisionIdentity')).toBe(before + 1);
     expect((await stack.okta!.userApi.getUser({ userId: oktaUserId })).status).toBe('DEPROVISIONED');
+    // The whole life of a SCIM identity, for the replay test.
+    await saveHistoryIfRecording(stack.client.workflow.getHandle(workflowId), `scim-okta-${shape.kind.toLowerCase()}`);
   });
 });
 
