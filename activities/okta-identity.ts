@@ -147,6 +147,26 @@ export function oktaIdentityActivities(okta: OktaClient) {
 
   return {
     /**
+     * Whether the Okta user a SCIM client named (its externalId) is the person it pushed: Okta's
+     * push sends the user's own id, whose login is the SCIM userName. Okta compares logins
+     * ignoring case. A 404 is an answer (no such user); Okta down is retried as every call is.
+     * The reason never quotes a login: it goes to the status and the logs.
+     */
+    async confirmOktaUser(input: { oktaUserId: string; login: string | undefined }): Promise<{ confirmed: boolean; reason?: string }> {
+      return call(`confirming Okta user ${input.oktaUserId}`, async () => {
+        if (!input.login) return { confirmed: false, reason: 'cannot be checked: the SCIM user has no userName' };
+        const user = await findUser(okta, input.oktaUserId);
+        // getUser also finds a user by login: only the user with this very id will do.
+        if (!user || user.id !== input.oktaUserId) return { confirmed: false, reason: 'names no Okta user' };
+        const login = user.profile?.login;
+        if (typeof login !== 'string' || login.toLowerCase() !== input.login.toLowerCase()) {
+          return { confirmed: false, reason: "names an Okta user whose login is not this SCIM user's userName" };
+        }
+        return { confirmed: true };
+      });
+    },
+
+    /**
      * Creates the user when allowed, else writes only the attributes that differ. A rehire first
      * reactivates (or unsuspends) and afterwards restores the groups its deprovisioning removed.
      * A deactivated user who is not being rehired keeps its profile: Okta refuses to change it.

@@ -62,6 +62,11 @@ export interface IdentityStatus {
   /** The hash of the policy set that planned the last change. */
   policyVersion: string | undefined;
   oktaUserId: string | undefined;
+  /**
+   * Why the Okta user a SCIM client named (its externalId) is not this identity's: Okta did not
+   * confirm that user's login is the SCIM userName, so no action touches it. Unset otherwise.
+   */
+  oktaUserRefused?: string;
   /** What Okta holds for the attributes synced, by the policy's names (the login really given). */
   oktaProfile: Record<string, string>;
   /** Groups a deprovisioning removed, which a rehire restores. */

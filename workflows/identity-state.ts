@@ -41,7 +41,7 @@ export function lifecycleStateOf(state: IdentityState): LifecycleState {
 export function describe(state: IdentityState, pending: number): string {
   const lines = [
     `**${identityLabel(state.source, state.key, state.record)}**: ${lifecycleStateOf(state)}`,
-    `Okta user: ${state.oktaUserId ?? (state.deleted ? 'deleted' : 'none yet')}${state.oktaProfile.login ? ` (${state.oktaProfile.login})` : ''}`,
+    `Okta user: ${state.oktaUserId ?? (state.deleted ? 'deleted' : state.oktaUserRefused ? `none (${state.oktaUserRefused})` : 'none yet')}${state.oktaProfile.login ? ` (${state.oktaProfile.login})` : ''}`,
     `Changes applied: ${state.applied}${state.lastEventId ? `, last event ${state.lastEventId}` : ''}${pending ? `, ${pending} queued` : ''}`,
     `Policy set: ${state.policyVersion ?? '–'}`,
     ...state.deferred.map(({ id, lifecycle, at }) => `Waiting: ${id} (${lifecycle}) at ${at}`),

@@ -16,6 +16,7 @@ import type { TenureActivities } from '../activities/index.ts';
 import type { ChangeEvent } from '../src/identity/change-event.ts';
 import { deprovisions } from '../src/guard/limits.ts';
 import type { IdentityRecord } from '../src/policy/schema.ts';
+import { isScimSource } from '../src/policy/source-name.ts';
 import { durationMs } from '../src/runtime/duration.ts';
 import { RECORD_MEMO } from '../src/sources/known-identities.ts';
 import { OKTA_SOURCE } from '../src/sources/okta-events.ts';
@@ -189,7 +190,12 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
         deferred: state.deferred.map(({ id, lifecycle, at }) => ({ id, lifecycle, at })),
       });
       if (!event.clearedBy && deprovisions(plan) && patched('mass-change-guard')) await clearedByGuard(event);
-      if (event.oktaUserId && !state.deleted) state.oktaUserId ??= event.oktaUserId;
+      if (event.oktaUserId) {
+        if (!state.deleted && state.oktaUserId === undefined) await bindOktaUser(event.oktaUserId, next);
+      } else {
+        // A refusal is about the externalId refused: once the source names none, it is no reason any more.
+        state.oktaUserRefused = undefined;
+      }
       state.policyVersion = plan.policySetHash;
       // An earlier deferral stands at the moment the review gives it; cancelled or planned anew, it goes.
       state.deferred = state.deferred.flatMap((deferred) => {
@@ -209,7 +215,8 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
       // A leaver was active before, even when Tenure first heard of it leaving (an Okta deactivation).
       state.everActive ||= plan.active || Object.values(plan.lifecycles).includes('leaver');
       state.applied++;
-      state.lastError = undefined;
+      // An Okta user refused stays in view while the identity goes on without one.
+      state.lastError = state.oktaUserRefused;
     } catch (error) {
       // A final failure stops this change only: the record is not advanced, so a corrected
       // event from the source is classified against what Okta really got.
@@ -220,6 +227,28 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
       state.lastEventId = event.eventId;
       basis = state.record;
     }
+  }
+
+  /**
+   * Makes the Okta user the source named this identity's, whom its actions then act on. A SCIM
+   * client chooses its externalId freely: any integration's token could name a colleague's Okta
+   * user, and its PATCH active:false would deactivate them. So a SCIM source's user is bound only
+   * once Okta confirms its login is the record's userName, as Okta's own push has it; checked at
+   * binding, not again once bound. Histories from before the check bound it at once.
+   */
+  async function bindOktaUser(oktaUserId: string, record: IdentityRecord | null): Promise<void> {
+    if (isScimSource(state.source) && patched('scim-okta-user-checked')) {
+      const login = typeof record?.userName === 'string' ? record.userName : undefined;
+      const { confirmed, reason } = await actions.confirmOktaUser.executeWithOptions({ summary: `confirm Okta user ${oktaUserId}` }, [{ oktaUserId, login }]);
+      if (!confirmed) {
+        state.oktaUserRefused = `externalId ${oktaUserId} ${reason}; not acting on it`;
+        // Ids only: the userName is personal data.
+        log.warn('Not binding the Okta user a SCIM client named', { scimId: state.key, oktaUserId, reason });
+        return;
+      }
+      state.oktaUserRefused = undefined;
+    }
+    state.oktaUserId = oktaUserId;
   }
 
   /**
@@ -419,7 +448,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
   function requireUser(step: PlanStep): string {
     if (state.oktaUserId) return state.oktaUserId;
     throw ApplicationFailure.nonRetryable(
-      `${step.action.action} for ${state.source}/${state.key}: no Okta user is known for this identity (${state.deleted ? 'it was deleted' : 'Tenure has not created one'})`,
+      `${step.action.action} for ${state.source}/${state.key}: no Okta user is known for this identity (${state.deleted ? 'it was deleted' : (state.oktaUserRefused ?? 'Tenure has not created one')})`,
       'NoOktaUser',
     );
   }

@@ -238,7 +238,7 @@ function scim(program: Command): void {
   for (const [action, description, what] of [
     ['disable', 'refuse every request to an integration (401) until it is enabled again', 'stop Okta provisioning into it'],
     ['enable', 'accept requests to a disabled integration again', 'let Okta provision again'],
-    ['remove', "delete an integration with its users and groups (their identities' history stays in Temporal)", 'retire it'],
+    ['remove', "delete an integration with its users and groups: each of its users becomes a leaver of scim/<name>, as if deleted (their identities' history stays in Temporal)", 'retire it, offboarding whom it provisioned'],
   ] as const) {
     const command = group.command(action).description(description).argument('<name>', 'the integration').action(run(action));
     examples(command, [`tenure scim ${action} okta`, what]);

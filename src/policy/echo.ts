@@ -5,14 +5,16 @@ import type { Lookup } from './condition.ts';
 import { RenderError } from './formatter.ts';
 import { OKTA_PROFILE_TO_SCIM_RECORD, SCIM_GROUPS_ATTRIBUTE } from './okta-scim-mappings.ts';
 import { attributeOptions, lifecycleTriggers, render, renderEach, resolveValue } from './resolve.ts';
+import type { PlannedAction, PolicyPlan } from './planner.ts';
 import type { AttributeValue, IdentityRecord, Policy, PolicyWorkflow } from './schema.ts';
 
 /**
  * The echo rule. Tenure acts on Okta (adds a person to `dept-sales`, writes a profile attribute),
  * and Okta pushes what it now holds back to Tenure by SCIM. Acting on that push would run the
  * same steps again, and a step that does not settle (a transformer that changes its own input)
- * would loop. So a change of a `scim/…` source is an echo when every attribute that differs is
- * explained by what this policy itself has Okta hold:
+ * would loop. So a change of a `scim/…` source is an echo when both of these hold.
+ *
+ * First, every attribute that differs is explained by what this policy itself has Okta hold:
  *
  * - `groups`: each group that came is one the policy gives the identity in its new record (the
  *   `add` and `sync` groups of MANAGE_RELATIONSHIPS, the group of a CREATE_ENTITLEMENT with
@@ -28,6 +30,13 @@ import type { AttributeValue, IdentityRecord, Policy, PolicyWorkflow } from './s
  * `not (old.groups eq "x")` hold, and a workflow that an attribute selects (`groups eq
  * "Engineering"`) counts only for a record that has it. A group a person was given by hand, or a
  * department that changed in Okta, is not explained, so the change stays a mover.
+ *
+ * That alone cannot tell Tenure's own change from an administrator's that looks the same (a group
+ * taken away by hand that some `sync` prefix covers), so second, and deciding: the plan the change
+ * would get as what it is (its mover or update) must be a no-op on what the new record shows Okta
+ * holds. Each step must re-assert something already so (`held`); a step that would do anything
+ * (remove a group, notify someone, deprovision) or that cannot be checked against the record makes
+ * the change the mover or update it is, and its plan runs.
  */
 export interface Echo {
   /** The attributes that changed, every one of them explained, in alphabetical order. */
@@ -102,6 +111,12 @@ function groupsEcho(policy: Policy, before: AttributeValue | undefined, next: Id
   return `groups ${[...came.map((group) => `+${group}`), ...went.map((group) => `-${group}`)].join(' ')} are this policy's own group steps`;
 }
 
+/** Where a SYNC_IDENTITIES attribute lands in Okta's profile, and the record key Okta's default mappings carry it back as. */
+function pushedBackAs(attribute: string): { okta: string; key: string | undefined } {
+  const [okta] = Object.keys(toOktaProfile({ [attribute]: '' })) as [string];
+  return { okta, key: OKTA_PROFILE_TO_SCIM_RECORD[okta] };
+}
+
 function attributeEcho(policy: Policy, name: string, value: AttributeValue | undefined, before: IdentityRecord): string | undefined {
   if (typeof value !== 'string') return undefined;
   const lookup = changeLookup(undefined, before);
@@ -111,16 +126,50 @@ function attributeEcho(policy: Policy, name: string, value: AttributeValue | und
       for (const [attribute, spec] of Object.entries(action.attributes)) {
         const written = resolved(() => resolveValue(attributeOptions(spec).value, lookup), undefined);
         if (written === undefined) continue;
-        const [oktaName] = Object.keys(toOktaProfile({ [attribute]: written }));
-        if (OKTA_PROFILE_TO_SCIM_RECORD[oktaName!] === name && written === value) return `${name} is what SYNC_IDENTITIES writes to Okta's ${oktaName}`;
+        const { okta, key } = pushedBackAs(attribute);
+        if (key === name && written === value) return `${name} is what SYNC_IDENTITIES writes to Okta's ${okta}`;
       }
     }
   }
   return undefined;
 }
 
-/** The echo a change of a SCIM source is, or undefined when something in it is a real change. */
-export function echoOf(policy: Policy, previous: IdentityRecord, next: IdentityRecord): Echo | undefined {
+/**
+ * Whether running a planned step would change nothing in Okta, as the record Okta pushed shows
+ * it. What the record cannot show is not held: a removal (the group may not be pushed to the
+ * app, so its absence proves nothing), an attribute no default mapping carries back, a notice, a
+ * deprovisioning.
+ */
+function held(action: PlannedAction, record: IdentityRecord): boolean {
+  const groups = new Set((listOf(record[SCIM_GROUPS_ATTRIBUTE]) ?? []).map(groupKey));
+  switch (action.action) {
+    case 'SYNC_IDENTITIES':
+      // The activity never rewrites an existing user's login or a create-only attribute, and a
+      // user that pushes by SCIM exists.
+      return Object.entries(action.attributes).every(([attribute, value]) => {
+        if (attribute === 'login' || action.createOnly.includes(attribute)) return true;
+        const { key } = pushedBackAs(attribute);
+        return key !== undefined && record[key] === value;
+      });
+    case 'MANAGE_RELATIONSHIPS': {
+      if (action.remove.length > 0) return false;
+      const wanted = [...action.add, ...(action.sync?.groups ?? [])].map(groupKey);
+      if (!wanted.every((group) => groups.has(group))) return false;
+      const prefix = action.sync && groupKey(action.sync.prefix);
+      return prefix === undefined || [...groups].every((group) => !group.startsWith(prefix) || wanted.includes(group));
+    }
+    case 'CREATE_ENTITLEMENT':
+      return action.assign && groups.has(groupKey(action.name));
+    default:
+      return false;
+  }
+}
+
+/**
+ * The echo a change of a SCIM source is, or undefined when something in it is a real change.
+ * `planned` is what the policy plans for the change as the mover or update it is.
+ */
+export function echoOf(policy: Policy, previous: IdentityRecord, next: IdentityRecord, planned: Pick<PolicyPlan, 'steps' | 'deferred'>): Echo | undefined {
   const attributes = changedAttributes(previous, next).sort();
   if (attributes.length === 0) return undefined;
   const reasons: string[] = [];
@@ -129,5 +178,7 @@ export function echoOf(policy: Policy, previous: IdentityRecord, next: IdentityR
     if (reason === undefined) return undefined;
     reasons.push(reason);
   }
+  // A deferred step is one that has not run yet, so nothing pushed can show it held.
+  if (planned.deferred.length > 0 || !planned.steps.every((step) => held(step.action, next))) return undefined;
   return { attributes, reason: `an echo of Tenure's own change to Okta, so no step runs: ${reasons.join('; ')}` };
 }

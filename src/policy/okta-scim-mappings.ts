@@ -6,13 +6,17 @@
  * Provisioning → To App tab changes what comes back; the echo rule then sees a real change,
  * which is the safe side.
  *
+ * mobilePhone is not here: Okta pushes it as the `mobile` phone, which the record's
+ * `phoneNumber` holds only when there is no primary (primaryPhone) one, so a value written to it
+ * cannot be said to come back under that key.
+ *
  * | Okta profile | SCIM attribute | record key |
  * | --- | --- | --- |
  * | login | userName | userName |
  * | firstName, lastName, middleName | name.givenName, name.familyName, name.middleName | givenName, familyName, middleName |
  * | honorificPrefix, honorificSuffix | name.honorificPrefix, name.honorificSuffix | as named |
  * | email | emails[type eq "work"].value | email |
- * | mobilePhone | phoneNumbers[type eq "mobile"].value | phoneNumber |
+ * | primaryPhone | phoneNumbers[type eq "work"].value, primary | phoneNumber |
  * | displayName, nickName, profileUrl, title, userType, preferredLanguage, locale, timezone | as named | as named |
  * | employeeNumber, costCenter, organization, division, department | the enterprise extension's, as named | as named |
  * | managerId | enterprise manager.value | manager |
@@ -26,7 +30,7 @@ export const OKTA_PROFILE_TO_SCIM_RECORD: Readonly<Record<string, string>> = {
   honorificPrefix: 'honorificPrefix',
   honorificSuffix: 'honorificSuffix',
   email: 'email',
-  mobilePhone: 'phoneNumber',
+  primaryPhone: 'phoneNumber',
   displayName: 'displayName',
   nickName: 'nickName',
   profileUrl: 'profileUrl',

@@ -213,9 +213,9 @@ function resolveWorkflow(policy: Policy, workflow: PolicyWorkflow, trigger: stri
 }
 
 /** Resolves a workflow's steps, and records the notice its `onFailure` sends, which sees all it resolved. */
-function planWorkflow(result: Plan, policy: Policy, workflow: PolicyWorkflow, trigger: string, at: Resolution): PlanStep[] {
+function planWorkflow(onFailure: Plan['onFailure'], policy: Policy, workflow: PolicyWorkflow, trigger: string, at: Resolution): PlanStep[] {
   const steps = resolveWorkflow(policy, workflow, trigger, at);
-  if (workflow.onFailure) result.onFailure[workflowId(policy, workflow)] = notification(workflow.onFailure.template, workflow.onFailure.to, at);
+  if (workflow.onFailure) onFailure[workflowId(policy, workflow)] = notification(workflow.onFailure.template, workflow.onFailure.to, at);
   return steps;
 }
 
@@ -302,6 +302,29 @@ function startPlan(policySet: PolicySet, policies: LoadedPolicy[], at: { source:
 /** A mover or an update: a change to an identity active before and after, the only kind an echo can be. */
 const changesWhileActive = (lifecycle: Lifecycle) => lifecycle === 'mover' || lifecycle === 'update';
 
+/** What one policy's workflows plan for a change: the steps that run now, those that wait, and their failure notices. */
+export type PolicyPlan = Pick<Plan, 'steps' | 'deferred' | 'onFailure'>;
+
+function planPolicy(policy: Policy, lifecycle: Lifecycle, change: Change, lookup: Lookup, now: number): PolicyPlan {
+  const planned: PolicyPlan = { steps: [], deferred: [], onFailure: {} };
+  const record = change.next ?? change.previous ?? {};
+  for (const workflow of policy.workflows) {
+    if (!lifecycleTriggers(workflow).includes(lifecycle)) continue;
+    if (workflow.when !== undefined && !holds(workflow.when, lookup)) continue;
+    const at: Resolution = { lookup, record, previous: change.previous ?? undefined, okta: {} };
+    const steps = planWorkflow(planned.onFailure, policy, workflow, lifecycle, at);
+    const effective = effectiveMoment(workflow, lookup);
+    if (effective !== undefined && effective > now) {
+      const id = workflowId(policy, workflow);
+      const onFailure = planned.onFailure[id];
+      planned.deferred.push({ id, lifecycle, at: new Date(effective).toISOString(), steps, ...(onFailure ? { onFailure } : {}) });
+    } else {
+      planned.steps.push(...steps);
+    }
+  }
+  return planned;
+}
+
 /**
  * Turns one change of one identity into the ordered steps the policies ask for. Pure and
  * deterministic, so that a dry run and the workflow's own planning can never disagree.
@@ -310,30 +333,24 @@ export function plan(policySet: PolicySet, change: Change): Plan {
   const policies = sourcePolicies(policySet, change.source);
   const now = instantOf(change.now);
   const lookup = changeLookup(change.previous, change.next);
-  const record = change.next ?? change.previous ?? {};
   const result = startPlan(policySet, policies, change, now, change.next);
   for (const { policy } of policies) {
-    const leaving = (change.deferred ?? []).some(({ id, lifecycle }) => lifecycle === 'leaver' && id.startsWith(`${policy.metadata.name}/`));
+    const name = policy.metadata.name;
+    const leaving = (change.deferred ?? []).some(({ id, lifecycle }) => lifecycle === 'leaver' && id.startsWith(`${name}/`));
     const classified = classify(policy, change.previous, change.next, change.everActive, leaving);
-    const echo = changesWhileActive(classified) && isScimSource(change.source) ? echoOf(policy, change.previous!, change.next!) : undefined;
-    if (echo) result.echo[policy.metadata.name] = echo;
-    const lifecycle = echo ? 'update' : classified;
-    result.lifecycles[policy.metadata.name] = lifecycle;
-    if (echo) continue;
-    for (const workflow of policy.workflows) {
-      if (!lifecycleTriggers(workflow).includes(lifecycle)) continue;
-      if (workflow.when !== undefined && !holds(workflow.when, lookup)) continue;
-      const at: Resolution = { lookup, record, previous: change.previous ?? undefined, okta: {} };
-      const steps = planWorkflow(result, policy, workflow, lifecycle, at);
-      const effective = effectiveMoment(workflow, lookup);
-      if (effective !== undefined && effective > now) {
-        const id = workflowId(policy, workflow);
-        const onFailure = result.onFailure[id];
-        result.deferred.push({ id, lifecycle, at: new Date(effective).toISOString(), steps, ...(onFailure ? { onFailure } : {}) });
-      } else {
-        result.steps.push(...steps);
-      }
+    // The plan the change gets as what it is decides whether it is an echo: only one that
+    // re-asserts what Okta already holds may be dropped.
+    const planned = planPolicy(policy, classified, change, lookup, now);
+    const echo = changesWhileActive(classified) && isScimSource(change.source) ? echoOf(policy, change.previous!, change.next!, planned) : undefined;
+    if (echo) {
+      result.echo[name] = echo;
+      result.lifecycles[name] = 'update';
+      continue;
     }
+    result.lifecycles[name] = classified;
+    result.steps.push(...planned.steps);
+    result.deferred.push(...planned.deferred);
+    Object.assign(result.onFailure, planned.onFailure);
   }
   // A workflow this change plans again supersedes what an earlier change deferred for it.
   const replanned = new Set([...result.deferred.map(({ id }) => id), ...result.steps.map((step) => `${step.policy}/${step.workflow}`)]);
@@ -371,7 +388,7 @@ export function planTrigger(policySet: PolicySet, due: DueTrigger): Plan {
       if (moment === undefined || moment > now) continue;
       if (workflow.when !== undefined && !holds(workflow.when, lookup)) continue;
       const at: Resolution = { lookup, record: due.record ?? {}, previous: due.record ?? undefined, okta: {} };
-      result.steps.push(...planWorkflow(result, policy, workflow, `${trigger.date}${trigger.days < 0 ? '' : '+'}${trigger.days}d`, at));
+      result.steps.push(...planWorkflow(result.onFailure, policy, workflow, `${trigger.date}${trigger.days < 0 ? '' : '+'}${trigger.days}d`, at));
     }
   }
   return result;

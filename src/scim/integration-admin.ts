@@ -17,7 +17,8 @@ export interface IntegrationAdmin {
   list(): Promise<IntegrationView[]>;
   setEnabled(name: string, enabled: boolean): Promise<IntegrationView>;
   rotate(name: string): Promise<{ integration: IntegrationView; token: string }>;
-  remove(name: string): Promise<void>;
+  /** Answers how many users it held: each is now a leaver of scim/<name>. */
+  remove(name: string): Promise<{ leavers: number }>;
   close(): Promise<void>;
 }
 

@@ -68,6 +68,9 @@ export async function rotateIntegration(directory: ScimDirectory, name: string):
   return { integration: view(await directory.updateIntegration(name, { tokenHash: tokenHash(token) })), token };
 }
 
-export async function removeIntegration(directory: ScimDirectory, name: string): Promise<void> {
-  if (!(await directory.removeIntegration(name))) throw new IntegrationError(404, `no integration "${name}" (\`tenure scim list\` shows them)`);
+/** Removes it with its users and groups; answers how many users it held, each now a leaver of scim/<name>. */
+export async function removeIntegration(directory: ScimDirectory, name: string): Promise<{ leavers: number }> {
+  const leavers = await directory.removeIntegration(name);
+  if (leavers === undefined) throw new IntegrationError(404, `no integration "${name}" (\`tenure scim list\` shows them)`);
+  return { leavers };
 }

@@ -39,9 +39,16 @@ const INVALID_ARGUMENT = 3;
 const RESOURCE_EXHAUSTED = 8;
 
 /**
+ * What Temporal says of an event too large for it ("Blob data size exceeds limit", a memo or
+ * payload over its limit). Its other INVALID_ARGUMENTs, such as a search attribute the frontend
+ * has not seen yet after `ensureSearchAttributes`, pass with time, so they are retried.
+ */
+const TOO_LARGE = /size exceeds|exceeds (the )?(size )?limit|too large|larger than max/i;
+
+/**
  * Why Temporal will never take this event, or undefined when a retry may succeed (Temporal down,
- * overloaded, a timeout). Temporal answers INVALID_ARGUMENT to an event it refuses as such (a
- * payload over its blob size limit), gRPC refuses a message over its own limit before sending, and
+ * overloaded, a timeout, a namespace still being set up). Temporal answers INVALID_ARGUMENT to a
+ * payload over its blob size limit, gRPC refuses a message over its own limit before sending, and
  * the payload converter refuses what it cannot encode: none of these changes on a retry, and
  * retrying would hold every later change of every integration behind it.
  */
@@ -49,7 +56,7 @@ export function undeliverableReason(error: unknown): string | undefined {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     if (cause instanceof ValueError) return `the event cannot be encoded: ${cause.message}`;
     if (!isGrpcServiceError(cause)) continue;
-    if (cause.code === INVALID_ARGUMENT) return `Temporal refused it as invalid: ${cause.details}`;
+    if (cause.code === INVALID_ARGUMENT && TOO_LARGE.test(cause.details)) return `Temporal refused it as too large: ${cause.details}`;
     if (cause.code === RESOURCE_EXHAUSTED && /larger than max/i.test(cause.details)) return `it is larger than a gRPC message may be: ${cause.details}`;
   }
   return undefined;

@@ -43,8 +43,5 @@ export const scimAdminRoute: FastifyPluginAsync<ScimAdminOptions> = async (app, 
     if (action === 'rotate') return rotateIntegration(directory, name);
     return { integration: await setIntegrationEnabled(directory, name, action === 'enable') };
   });
-  app.delete('/scim-admin/v1/integrations/:name', { schema: { params: nameParams } }, async (request, reply) => {
-    await removeIntegration(directory, (request.params as { name: string }).name);
-    return reply.code(204).send();
-  });
+  app.delete('/scim-admin/v1/integrations/:name', { schema: { params: nameParams } }, async (request) => removeIntegration(directory, (request.params as { name: string }).name));
 };

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +136,8 @@ describe('persistence', () => {
     await client.userApi.suspendUser({ userId: user.id! });
     const staged = await client.userApi.createUser({ body: { profile: newProfile() }, activate: false });
     await first.close();
+    // The saved org holds secrets (provisioning connections' tokens): its owner's alone.
+    expect((await stat(stateFile)).mode & 0o777).toBe(0o600);
 
     const second = await startOktaEmulator({ token: TOKEN, port: 0, stateFile });
     try {

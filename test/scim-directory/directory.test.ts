@@ -69,10 +69,10 @@ describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory on %s', (en
       expect(await rejection(directory.updateIntegration('no-such-integration', { enabled: true }))).toEqual({ status: 404, scimType: undefined });
 
       const created = await directory.createUser(name, user('gone@example.com'));
-      expect(await directory.removeIntegration(name)).toBe(true);
+      expect(await directory.removeIntegration(name)).toBe(1);
       expect(await directory.getIntegration(name)).toBeUndefined();
       expect(await directory.getUser(name, created.id)).toBeUndefined();
-      expect(await directory.removeIntegration(name)).toBe(false);
+      expect(await directory.removeIntegration(name)).toBeUndefined();
     });
 
     it('refuses users and groups for an integration that does not exist', async () => {
@@ -548,7 +548,7 @@ describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory on %s', (en
       await directory.createGroup(integration, { displayName: 'Eng', externalId: undefined, members: [ann!.id] });
       await directory.updateUser(integration, ben!.id, (current) => ({ ...current, active: false }));
       await takeChanges(integration);
-      expect(await directory.removeIntegration(integration)).toBe(true);
+      expect(await directory.removeIntegration(integration)).toBe(2);
       expect(await takeChanges(integration)).toMatchObject([
         { userId: ann!.id, record: null },
         { userId: ben!.id, record: null },

@@ -46,9 +46,12 @@ describe('the SCIM directory opened on first use', () => {
     await lazy.close();
   });
 
-  it('closing one never opened opens nothing', async () => {
+  it('closing one never opened opens nothing, and a call after close opens nothing either', async () => {
     const dataDir = await newDataDir();
-    await lazyScimDirectory({ dataDir }).close();
+    const lazy = lazyScimDirectory({ dataDir });
+    await lazy.close();
+    // A SCIM request that arrives while Tenure stops.
+    await expect(lazy.listIntegrations()).rejects.toThrow(/closed/);
     expect(existsSync(embeddedDirectoryPath(dataDir))).toBe(false);
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/identity/change-event.ts';
 import { OrderedIdGenerator } from '../../src/emulator/okta/ids.ts';
 import type { OutboxEntry } from '../../src/scim/directory/types.ts';
-import { changeEventOf, startOutboxRelay } from '../../src/scim/outbox-relay.ts';
+import { changeEventOf, startOutboxRelay, undeliverableReason } from '../../src/scim/outbox-relay.ts';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -73,6 +73,19 @@ describe('the outbox relay', () => {
     } finally {
       await relay.stop();
     }
+  });
+});
+
+describe('what the relay sets aside', () => {
+  /** An error as Temporal's client reports a gRPC status. */
+  const grpc = (code: number, details: string) => Object.assign(new Error(details), { code, details, metadata: {} });
+
+  it('only what can never be delivered: an event too large, not a namespace still being set up', () => {
+    expect(undeliverableReason(grpc(3, 'Blob data size exceeds limit.'))).toMatch(/too large/);
+    expect(undeliverableReason(new Error('signalWithStart failed', { cause: grpc(8, 'Received message larger than max (5000000 vs. 4194304)') }))).toBeDefined();
+    // Right after ensureSearchAttributes, a frontend may not know them yet: a wait, not a loss.
+    expect(undeliverableReason(grpc(3, 'Namespace default has no mapping defined for search attribute IdentityKey'))).toBeUndefined();
+    expect(undeliverableReason(grpc(14, 'No connection established'))).toBeUndefined();
   });
 });
 

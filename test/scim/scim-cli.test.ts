@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenure } from '../helpers/tenure-cli.ts';
-import { clientFor, startScimFixture, type ScimFixture } from './scim-fixture.ts';
+import { clientFor, oktaUser, startScimFixture, type ScimFixture } from './scim-fixture.ts';
 
 /**
  * `tenure scim …` as an administrator runs it: on its own (it opens the embedded directory), and
@@ -100,7 +100,11 @@ describe('tenure scim, beside the intake that holds the directory', () => {
     const listed = JSON.parse((await tenure(['scim', 'list', '--json'], env())).stdout);
     expect(listed).toEqual([{ name: 'okta', enabled: true, createdAt: expect.any(String), undeliverableChanges: 0, baseUrl: `${fixture.url}/scim/v2/okta` }]);
 
-    expect((await tenure(['scim', 'remove', 'okta'], env())).code).toBe(0);
+    expect((await clientFor(fixture.url, 'okta', rotated.token).call('POST', '/Users', oktaUser('ada@example.com', 'Ada', 'Lovelace'))).status).toBe(201);
+    const removed = await tenure(['scim', 'remove', 'okta'], env());
+    expect(removed.code).toBe(0);
+    // Removing it offboards whom it provisioned: the command says so.
+    expect(removed.stdout).toContain('1 person is a leaver of scim/okta');
     expect((await clientFor(fixture.url, 'okta', rotated.token).call('GET', '/Users')).status).toBe(401);
     const missing = await tenure(['scim', 'remove', 'okta'], env());
     expect(missing.code).toBe(1);

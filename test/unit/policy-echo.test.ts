@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 /** A SCIM user as Okta provisions it (OIN shape), with the enterprise extension Okta maps department into. */
-function oktaUser(overrides: { active?: boolean; department?: string; displayName?: string; title?: string } = {}): StoredUser {
+function oktaUser(overrides: { active?: boolean; department?: string; displayName?: string; title?: string; primaryPhone?: string } = {}): StoredUser {
   return {
     id: 'c0ffee00-0000-4000-8000-000000000001',
     userName: 'ada.okafor@example.com',
@@ -32,12 +32,20 @@ function oktaUser(overrides: { active?: boolean; department?: string; displayNam
       emails: [{ value: 'ada.okafor@example.com', type: 'work', primary: true }],
       title: overrides.title ?? 'Platform Engineer',
       ...(overrides.displayName ? { displayName: overrides.displayName } : {}),
+      // As the emulator and Okta push Okta's primaryPhone: the primary work phone.
+      ...(overrides.primaryPhone ? { phoneNumbers: [{ value: overrides.primaryPhone, type: 'work', primary: true }] } : {}),
       [ENTERPRISE_USER_SCHEMA]: { department: overrides.department ?? 'Engineering' },
     },
     created: '2026-11-24T09:00:00.000Z',
     lastModified: '2026-11-24T09:00:00.000Z',
     version: 1,
   };
+}
+
+/** A policy set from one policy file of a fixture folder, with the templates its notices name. */
+async function fixturePolicySet(name: string, text: string): Promise<PolicySet> {
+  const dirs = await policyFixture({ policies: { [name]: text }, templates: { 'team-welcome.yaml': `subject: 'Welcome'\ntext: 'Welcome to the team'\n` } });
+  return loadPolicySet(dirs.policiesDir, dirs.templatesDir);
 }
 
 const change = (previous: IdentityRecord | undefined, next: IdentityRecord, source = 'scim/okta'): Plan =>
@@ -61,9 +69,15 @@ describe('the echo rule: a SCIM push of what Tenure itself made Okta hold starts
   });
 
   it("each group of a pushed-back membership counts on its own: one push at a time is an echo too", () => {
-    const one = policyRecord(oktaUser(), ['Engineering', 'dept-engineering']);
-    expect(change(joined, one).echo['scim-okta']?.attributes).toEqual(['groups']);
-    expect(change(one, policyRecord(oktaUser(), ['Engineering', 'dept-engineering', 'github-users'])).steps).toEqual([]);
+    // Okta pushes a display name always (first and last name when none is set), so the one the joiner wrote is there.
+    const named = policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering']);
+    const one = policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'dept-engineering']);
+    expect(change(named, one).echo['scim-okta']?.attributes).toEqual(['groups']);
+    expect(change(one, policyRecord(oktaUser({ displayName: 'Ada Okafor' }), ['Engineering', 'dept-engineering', 'github-users'])).steps).toEqual([]);
+    // A record that does not show the display name cannot show the display-name step held: it runs again.
+    const unnamed = change(joined, policyRecord(oktaUser(), ['Engineering', 'dept-engineering']));
+    expect(unnamed.echo).toEqual({});
+    expect(unnamed.steps.map((step) => step.workflow)).toEqual(['display-name']);
   });
 
   it('a group a person is given by hand is a real change: a mover whose workflows run', () => {
@@ -195,5 +209,168 @@ workflows:
       const result = plan(set, { source, key: 'u1', previous: before, next: after, now: '2026-11-24T09:00:00Z' });
       expect(result.lifecycles.teams, source).toBe(lifecycle);
     }
+  });
+
+  it("a group removed by hand that a sync prefix covers is a real change when the plan it would get removes something: the reviewer's prod-vault-access", async () => {
+    const set = await fixturePolicySet(
+      'apps.yaml',
+      `apiVersion: tenure/v1
+kind: LifecyclePolicy
+metadata:
+  name: apps
+source: scim/acme
+identity:
+  key: id
+  attributes: [id, active, department, groups]
+  moverAttributes: [department, groups]
+  inactive: active eq false
+workflows:
+  - name: app-group
+    on: [joiner, mover]
+    actions:
+      - action: MANAGE_RELATIONSHIPS
+        sync:
+          prefix: app-
+          groups: ['app-{department | LOWER}']
+  - name: prod-admin-removed
+    on: mover
+    when: old.groups eq "app-prod-admin" and groups ne "app-prod-admin"
+    actions:
+      - action: MANAGE_RELATIONSHIPS
+        remove: [prod-vault-access]
+`,
+    );
+    const at = (previous: IdentityRecord, next: IdentityRecord) => plan(set, { source: 'scim/acme', key: 'ada', previous, next, now: '2026-11-24T09:00:00Z' });
+    const admin = { id: 'ada', active: true, department: 'Engineering', groups: ['app-engineering', 'app-prod-admin', 'prod-vault-access'] };
+    // An administrator takes Ada out of app-prod-admin by hand in Okta.
+    const byHand = at(admin, { ...admin, groups: ['app-engineering', 'prod-vault-access'] });
+    expect(byHand.echo).toEqual({});
+    expect(byHand.lifecycles.apps).toBe('mover');
+    expect(byHand.steps.map((step) => [step.workflow, step.action])).toContainEqual(['prod-admin-removed', { action: 'MANAGE_RELATIONSHIPS', add: [], remove: ['prod-vault-access'] }]);
+    // Nor is it Tenure's own when the record still shows a group the sync would take away.
+    const legacy = { id: 'ada', active: true, department: 'Engineering', groups: ['app-engineering', 'app-legacy', 'app-sales'] };
+    const withStray = at(legacy, { ...legacy, groups: ['app-engineering', 'app-legacy'] });
+    expect(withStray.echo).toEqual({});
+    expect(withStray.steps.map((step) => step.action)).toEqual([{ action: 'MANAGE_RELATIONSHIPS', add: [], remove: [], sync: { prefix: 'app-', groups: ['app-engineering'] } }]);
+    // Her department group, which the sync gives her, pushed back is still an echo.
+    const joined = { id: 'ada', active: true, department: 'Engineering', groups: [] };
+    const pushedBack = at(joined, { ...joined, groups: ['app-engineering'] });
+    expect(pushedBack.echo.apps?.attributes).toEqual(['groups']);
+    expect(pushedBack.steps).toEqual([]);
+  });
+
+  it('a push of a group Tenure gave is a real change when a workflow whose condition it meets would notify or deprovision', async () => {
+    const set = await fixturePolicySet(
+      'teams.yaml',
+      `apiVersion: tenure/v1
+kind: LifecyclePolicy
+metadata:
+  name: teams
+source: scim/acme
+identity:
+  key: id
+  attributes: [id, active, department, groups]
+  moverAttributes: [department, groups]
+  inactive: active eq false
+workflows:
+  - name: department-group
+    on: [joiner, mover]
+    when: department pr and (not (old.department pr) or old.department ne new.department)
+    actions:
+      - action: MANAGE_RELATIONSHIPS
+        sync:
+          prefix: dept-
+          groups: ['dept-{department | LOWER}']
+  - name: security-welcome
+    on: mover
+    when: groups eq "dept-security" and not (old.groups eq "dept-security")
+    actions:
+      - action: NOTIFY
+        template: team-welcome
+        to: security-leads@example.com
+  - name: offboarding
+    on: [mover, update]
+    when: groups eq "dept-offboarding"
+    actions:
+      - action: DEPROVISION_IDENTITY
+        mode: suspend
+`,
+    );
+    const at = (previous: IdentityRecord, next: IdentityRecord) => plan(set, { source: 'scim/acme', key: 'ada', previous, next, now: '2026-11-24T09:00:00Z' });
+    const moved = (department: string) => ({ id: 'ada', active: true, department, groups: ['dept-engineering'] });
+    const pushedBack = (department: string) => at(moved(department), { ...moved(department), groups: [`dept-${department.toLowerCase()}`] });
+
+    expect(pushedBack('Sales').echo.teams?.attributes).toEqual(['groups']);
+    expect(pushedBack('Sales').steps).toEqual([]);
+
+    const security = pushedBack('Security');
+    expect(security.echo).toEqual({});
+    expect(security.lifecycles.teams).toBe('mover');
+    expect(security.steps.map((step) => [step.workflow, step.action.action])).toEqual([['security-welcome', 'NOTIFY']]);
+
+    const offboarding = pushedBack('Offboarding');
+    expect(offboarding.echo).toEqual({});
+    expect(offboarding.steps.map((step) => [step.workflow, step.action.action])).toEqual([['offboarding', 'DEPROVISION_IDENTITY']]);
+  });
+
+  it("a profile value that Okta's mappings do not carry back cannot be verified: a push with it in the plan is a real change", async () => {
+    const set = await fixturePolicySet(
+      'badges.yaml',
+      `apiVersion: tenure/v1
+kind: LifecyclePolicy
+metadata:
+  name: badges
+source: scim/acme
+identity:
+  key: id
+  attributes: [id, active, givenName, familyName, displayName]
+  inactive: active eq false
+workflows:
+  - name: profile
+    on: [joiner, mover, update]
+    actions:
+      - action: SYNC_IDENTITIES
+        attributes:
+          display_name: '{givenName} {familyName}'
+          badgeNumber: 'B-{id}'
+`,
+    );
+    const before = policyRecord(oktaUser(), []);
+    const result = plan(set, { source: 'scim/acme', key: 'ada', previous: before, next: policyRecord(oktaUser({ displayName: 'Ada Okafor' }), []), now: '2026-11-24T09:00:00Z' });
+    expect(result.echo).toEqual({});
+    expect(result.steps.map((step) => step.action)).toMatchObject([{ action: 'SYNC_IDENTITIES', attributes: { display_name: 'Ada Okafor' } }]);
+  });
+
+  it("Okta's primaryPhone comes back as the record's phoneNumber: the number Tenure wrote, pushed back, is an echo", async () => {
+    const set = await fixturePolicySet(
+      'phones.yaml',
+      `apiVersion: tenure/v1
+kind: LifecyclePolicy
+metadata:
+  name: phones
+source: scim/acme
+identity:
+  key: id
+  attributes: [id, active, phoneNumber]
+  inactive: active eq false
+workflows:
+  - name: phone
+    on: [joiner, mover, update]
+    when: phoneNumber pr
+    actions:
+      - action: SYNC_IDENTITIES
+        attributes:
+          primaryPhone: '{phoneNumber | REMOVE_WHITESPACE}'
+`,
+    );
+    const typed = policyRecord(oktaUser({ primaryPhone: '+44 20 7946 0000' }), []);
+    const written = policyRecord(oktaUser({ primaryPhone: '+442079460000' }), []);
+    const result = plan(set, { source: 'scim/acme', key: 'ada', previous: typed, next: written, now: '2026-11-24T09:00:00Z' });
+    expect(result.echo.phones?.reason).toContain("phoneNumber is what SYNC_IDENTITIES writes to Okta's primaryPhone");
+    expect(result.steps).toEqual([]);
+    // The number typed in Okta with spaces is a real change, which the policy writes back without them.
+    const back = plan(set, { source: 'scim/acme', key: 'ada', previous: written, next: typed, now: '2026-11-24T09:00:00Z' });
+    expect(back.echo).toEqual({});
+    expect(back.steps.map((step) => step.action)).toMatchObject([{ action: 'SYNC_IDENTITIES', attributes: { primaryPhone: '+442079460000' } }]);
   });
 });

@@ -50,19 +50,19 @@ export async function run(action: SandboxAction, login: string, options: Sandbox
     return;
   }
   await okta.applicationApi.assignUserToApplication({ appId, appUser: { id: user.id, scope: 'USER' } as never });
-  const deadline = Date.now() + PUSH_WAIT_MS;
-  for (;;) {
-    const appUser = await okta.applicationApi.getApplicationUser({ appId, userId: user.id! });
-    if (appUser.externalId) {
-      const identity = `${scimSource(SANDBOX_INTEGRATION)}/${appUser.externalId}`;
-      console.log(`Assigned ${login} to the app ${SANDBOX_APP_LABEL}; Okta pushed them to Tenure by SCIM. Their identity: ${identity}`);
-      console.log(`  npx tenure status ${identity}`);
-      return;
-    }
-    if (appUser.syncState === 'ERROR' || Date.now() > deadline) {
-      console.log(`Assigned ${login} to the app ${SANDBOX_APP_LABEL}; the push to Tenure has not landed yet (sync state ${appUser.syncState ?? 'unknown'}). Okta retries it.`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  // The emulator's admin API answers once the app has nothing left to push: the assignment's push included.
+  const token = loadConfig().oktaEmulatorToken;
+  const settled = await fetch(`${orgUrl}/emulator/v1/apps/${appId}/push?settled=true&timeoutMs=${PUSH_WAIT_MS}`, { headers: { authorization: `SSWS ${token}` } });
+  const push = settled.ok ? ((await settled.json()) as { pending: number }) : undefined;
+  const appUser = await okta.applicationApi.getApplicationUser({ appId, userId: user.id! });
+  if (appUser.syncState === 'ERROR') {
+    throw new Error(`assigned ${login} to the app ${SANDBOX_APP_LABEL}, but the push to Tenure failed (is Tenure's intake running?); the emulator's push log says why: ${orgUrl}/emulator/v1/apps/${appId}/push`);
   }
+  if (!appUser.externalId || !push || push.pending > 0) {
+    console.log(`Assigned ${login} to the app ${SANDBOX_APP_LABEL}; the push to Tenure has not landed yet (sync state ${appUser.syncState ?? 'unknown'}). The emulator goes on retrying it.`);
+    return;
+  }
+  const identity = `${scimSource(SANDBOX_INTEGRATION)}/${appUser.externalId}`;
+  console.log(`Assigned ${login} to the app ${SANDBOX_APP_LABEL}; Okta pushed them to Tenure by SCIM. Their identity: ${identity}`);
+  console.log(`  npx tenure status ${identity}`);
 }

@@ -76,8 +76,11 @@ export async function run(action: ScimAction, name: string | undefined, options:
         return;
       }
       case 'remove':
-        await admin.remove(name!);
-        console.log(`Integration "${name}" removed, with its users and groups; their identities' history stays in Temporal.`);
+        const { leavers } = await admin.remove(name!);
+        console.log(
+          `Integration "${name}" removed, with its users and groups: ${leavers} ${leavers === 1 ? 'person is a leaver' : 'people are leavers'} of scim/${name}, ` +
+            "as if each were deleted (the mass-change guard holds a burst). Their identities' history stays in Temporal.",
+        );
         return;
     }
   } finally {

@@ -5,7 +5,7 @@ function print(status: IdentityStatus): void {
   const rows: Array<[string, string]> = [
     ['Identity', `${status.source}/${status.key}`],
     ['State', status.lifecycleState],
-    ['Okta user', status.oktaUserId ?? (status.deleted ? '(deleted)' : '(none)')],
+    ['Okta user', status.oktaUserId ?? (status.deleted ? '(deleted)' : status.oktaUserRefused ? `(none: ${status.oktaUserRefused})` : '(none)')],
     ['Changes', `${status.applied} applied, ${status.pending} queued${status.lastEventId ? `, last event ${status.lastEventId}` : ''}`],
     ['Policy set', status.policyVersion ?? '–'],
   ];

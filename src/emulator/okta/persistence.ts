@@ -91,12 +91,15 @@ export async function loadState(store: OktaStore, path: string): Promise<boolean
   return true;
 }
 
-/** Replaces the file in one step, so that a crash mid-write leaves the previous save whole. */
+/**
+ * Replaces the file in one step, so that a crash mid-write leaves the previous save whole. Only
+ * its owner may read it: it holds the provisioning connections' bearer tokens, as Okta keeps them.
+ */
 async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, text);
+    await writeFile(temporary, text, { mode: 0o600 });
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });

@@ -43,6 +43,8 @@ export function lazyScimDirectory(options: DirectoryOptions, onOpen: (directory:
   let opening: Promise<ScimDirectory> | undefined;
   let closing = false;
   const open = () => {
+    // A request that arrives while Tenure stops must not open a second directory nobody closes.
+    if (closing) return Promise.reject(new Error('the SCIM directory is closed: Tenure is stopping'));
     opening ??= openScimDirectory(options).then(
       (directory) => {
         // An open that finishes while Tenure stops starts nothing (the relay would outlive the directory).

@@ -145,12 +145,12 @@ class SqlDirectory implements ScimDirectory {
     return toIntegration(row);
   }
 
-  async removeIntegration(name: string): Promise<boolean> {
+  async removeIntegration(name: string): Promise<number | undefined> {
     return this.db.tx(async (q) => {
       // Locked first, so a user created meanwhile either commits before the list below is read or
       // fails (its foreign key waits on this lock, then finds no integration).
       const found = await q.query('select name from scim_integrations where name = $1 for update', [name]);
-      if (found.length === 0) return false;
+      if (found.length === 0) return undefined;
       // Removing the integration takes that source's access away from everyone it held, exactly
       // as deleting each user would: a leaver for each.
       const users = await q.query('select id from scim_users where integration = $1 order by seq', [name]);
@@ -158,7 +158,7 @@ class SqlDirectory implements ScimDirectory {
       // Its users, groups and memberships go with it (on delete cascade).
       await q.query('delete from scim_integrations where name = $1', [name]);
       this.upkeep.noteChanges(1 + 2 * users.length);
-      return true;
+      return users.length;
     });
   }
 

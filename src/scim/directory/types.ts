@@ -109,7 +109,8 @@ export interface ScimDirectory {
    * Removes the integration with every user and group it holds (their identities' history stays in
    * Temporal), writing a leaver (null record) for each user, as a DELETE of that user does.
    */
-  removeIntegration(name: string): Promise<boolean>;
+  /** How many users it held (each now a leaver), or undefined when there is no such integration. */
+  removeIntegration(name: string): Promise<number | undefined>;
 
   createUser(integration: string, user: UserInput): Promise<StoredUser>;
   getUser(integration: string, id: string): Promise<StoredUser | undefined>;
