@@ -28,4 +28,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `tenure status … | head` closes the pipe after what it wanted: the rest is not for anyone.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 await main(process.argv.slice(2));

@@ -12,6 +12,7 @@ import { oktaCall, settled, wireApp, type Emulated } from '../emulator/scim-app-
 import { clientFor, type ScimClient } from '../scim/scim-fixture.ts';
 import { saveHistoryIfRecording } from '../helpers/histories.ts';
 import { eventually, startTestStack } from '../helpers/stack.ts';
+import { closedPort, tenure } from '../helpers/tenure-cli.ts';
 
 /**
  * Okta's provisioning into Tenure on the real stack: the emulated org pushes by SCIM (the sandbox's
@@ -222,3 +223,14 @@ async function groupId(name: string): Promise<string> {
   for await (const group of await stack.okta!.groupApi.listGroups({ q: name })) if (group?.profile?.name === name) return group.id!;
   throw new Error(`no group ${name}`);
 }
+
+describe('tenure sandbox', () => {
+  it('names what is wrong: a login the emulated org does not have, or no emulator at all', async () => {
+    const env = { OKTA_EMULATOR_PORT: new URL(stack.oktaUrl!).port };
+    const missing = await tenure(['sandbox', 'assign', 'nobody@example.com'], env);
+    expect(missing).toMatchObject({ code: 1, stderr: 'tenure: the emulated org has no user nobody@example.com\n' });
+    const down = await tenure(['sandbox', 'unassign', 'nobody@example.com', '--url', `http://127.0.0.1:${await closedPort()}`], env);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^tenure: cannot reach the Okta emulator at http:\/\/127\.0\.0\.1:\d+ \(.*\)\. Is Tenure running\?/);
+  });
+});

@@ -40,10 +40,10 @@ export async function run(action: SandboxAction, login: string, options: Sandbox
   const { okta, orgUrl } = await emulatorClient(options.url);
   const appId = await explained(orgUrl, () => sandboxApp(okta));
   if (!appId) throw new Error(`the emulated org at ${orgUrl} has no app "${SANDBOX_APP_LABEL}": npm start makes it when Tenure starts on the emulator`);
-  const user = await explained(orgUrl, () => okta.userApi.getUser({ userId: login }).catch((error: unknown) => {
+  const user = await explained(orgUrl, () => okta.userApi.getUser({ userId: login })).catch((error: unknown) => {
     if (isOktaApiError(error) && error.status === 404) throw new Error(`the emulated org has no user ${login}`);
     throw error;
-  }));
+  });
   if (action === 'unassign') {
     await okta.applicationApi.unassignUserFromApplication({ appId, userId: user.id! });
     console.log(`Unassigned ${login} from the app ${SANDBOX_APP_LABEL}: Okta pushes active=false to Tenure, a leaver of ${scimSource(SANDBOX_INTEGRATION)}.`);
