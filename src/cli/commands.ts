@@ -213,7 +213,7 @@ function schema(program: Command): void {
 function scim(program: Command): void {
   const group = program
     .command('scim')
-    .summary('SCIM integrations: add, list, disable, enable, rotate, remove')
+    .summary('SCIM integrations: add, list, disable, enable, rotate, retry, remove')
     .description("manage the SCIM 2.0 endpoints Okta provisions users and groups into, one per integration (each with its own bearer token)");
   const intakeUrlOption = () => new Option('--intake-url <url>', 'the intake as Okta reaches it, for the printed base URL (default: the running intake, else http://TENURE_INTAKE_HOST:TENURE_INTAKE_PORT)');
   const run = (action: string) => (nameOrOptions: unknown, maybeOptions?: unknown) => {
@@ -238,6 +238,7 @@ function scim(program: Command): void {
   for (const [action, description, what] of [
     ['disable', 'refuse every request to an integration (401) until it is enabled again', 'stop Okta provisioning into it'],
     ['enable', 'accept requests to a disabled integration again', 'let Okta provision again'],
+    ['retry', "send an integration's set-aside changes (those Temporal refused) to Temporal again, once the cause is put right: each person's current record, never an older one", 'after raising the payload limit'],
     ['remove', "delete an integration with its users and groups: each of its users becomes a leaver of scim/<name>, as if deleted (their identities' history stays in Temporal)", 'retire it, offboarding whom it provisioned'],
   ] as const) {
     const command = group.command(action).description(description).argument('<name>', 'the integration').action(run(action));

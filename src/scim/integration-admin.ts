@@ -1,7 +1,7 @@
 import { readAdminFile, type AdminEndpoint } from './admin-file.ts';
 import { openScimDirectory } from './directory/open.ts';
 import type { ScimDirectory } from './directory/types.ts';
-import { addIntegration, listIntegrations, removeIntegration, rotateIntegration, setIntegrationEnabled, type IntegrationView } from './integrations.ts';
+import { addIntegration, listIntegrations, removeIntegration, retryIntegration, rotateIntegration, setIntegrationEnabled, type IntegrationView } from './integrations.ts';
 
 /**
  * What `tenure scim …` manages integrations through: the directory itself when this process may
@@ -19,6 +19,8 @@ export interface IntegrationAdmin {
   rotate(name: string): Promise<{ integration: IntegrationView; token: string }>;
   /** Answers how many users it held: each is now a leaver of scim/<name>. */
   remove(name: string): Promise<{ leavers: number }>;
+  /** Its set-aside changes go to Temporal again, as each user's current record; answers how many users. */
+  retry(name: string): Promise<{ resent: number }>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ function local(directory: ScimDirectory, via: string): IntegrationAdmin {
     setEnabled: (name, enabled) => setIntegrationEnabled(directory, name, enabled),
     rotate: (name) => rotateIntegration(directory, name),
     remove: (name) => removeIntegration(directory, name),
+    retry: (name) => retryIntegration(directory, name),
     close: () => directory.close(),
   };
 }
@@ -56,6 +59,7 @@ function remote(endpoint: AdminEndpoint): IntegrationAdmin {
     setEnabled: async (name, enabled) => (await call<{ integration: IntegrationView }>('POST', `${named(name)}/${enabled ? 'enable' : 'disable'}`)).integration,
     rotate: (name) => call('POST', `${named(name)}/rotate`),
     remove: (name) => call('DELETE', named(name)),
+    retry: (name) => call('POST', `${named(name)}/retry`),
     close: async () => {},
   };
 }

@@ -69,6 +69,12 @@ export async function rotateIntegration(directory: ScimDirectory, name: string):
 }
 
 /** Removes it with its users and groups; answers how many users it held, each now a leaver of scim/<name>. */
+/** `tenure scim retry`: the integration's set-aside changes go to Temporal again (see retryUndeliverable). */
+export async function retryIntegration(directory: ScimDirectory, name: string): Promise<{ resent: number }> {
+  await existing(directory, name);
+  return directory.retryUndeliverable(name);
+}
+
 export async function removeIntegration(directory: ScimDirectory, name: string): Promise<{ leavers: number }> {
   const leavers = await directory.removeIntegration(name);
   if (leavers === undefined) throw new IntegrationError(404, `no integration "${name}" (\`tenure scim list\` shows them)`);

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ScimDirectory } from '../scim/directory/types.ts';
-import { addIntegration, IntegrationError, listIntegrations, removeIntegration, rotateIntegration, setIntegrationEnabled } from '../scim/integrations.ts';
+import { addIntegration, IntegrationError, listIntegrations, removeIntegration, retryIntegration, rotateIntegration, setIntegrationEnabled } from '../scim/integrations.ts';
 
 /**
  * /scim-admin/v1: what `tenure scim …` does, for a CLI that cannot open the embedded directory
@@ -18,7 +18,7 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 
 const nameParams = { type: 'object', properties: { name: { type: 'string', minLength: 1 } }, required: ['name'] } as const;
 const addBody = { type: 'object', properties: { name: { type: 'string', minLength: 1 } }, required: ['name'] } as const;
-const actionParams = { type: 'object', properties: { name: { type: 'string', minLength: 1 }, action: { enum: ['enable', 'disable', 'rotate'] } }, required: ['name', 'action'] } as const;
+const actionParams = { type: 'object', properties: { name: { type: 'string', minLength: 1 }, action: { enum: ['enable', 'disable', 'rotate', 'retry'] } }, required: ['name', 'action'] } as const;
 
 export const scimAdminRoute: FastifyPluginAsync<ScimAdminOptions> = async (app, { directory, secret }) => {
   const expected = digest(secret);
@@ -39,8 +39,9 @@ export const scimAdminRoute: FastifyPluginAsync<ScimAdminOptions> = async (app, 
     return addIntegration(directory, (request.body as { name: string }).name);
   });
   app.post('/scim-admin/v1/integrations/:name/:action', { schema: { params: actionParams } }, async (request) => {
-    const { name, action } = request.params as { name: string; action: 'enable' | 'disable' | 'rotate' };
+    const { name, action } = request.params as { name: string; action: 'enable' | 'disable' | 'rotate' | 'retry' };
     if (action === 'rotate') return rotateIntegration(directory, name);
+    if (action === 'retry') return retryIntegration(directory, name);
     return { integration: await setIntegrationEnabled(directory, name, action === 'enable') };
   });
   app.delete('/scim-admin/v1/integrations/:name', { schema: { params: nameParams } }, async (request) => removeIntegration(directory, (request.params as { name: string }).name));

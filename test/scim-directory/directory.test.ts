@@ -577,6 +577,29 @@ describe.each([['PGlite'], ['PostgreSQL']] as const)('SCIM directory on %s', (en
       expect((await directory.undeliverableCounts()).get(integration)).toBe(1);
     });
 
+    it("a retry drops set-aside rows and sends each of their users' current record, never an older one", async () => {
+      const integration = await newIntegration();
+      await takeChanges(integration);
+      const [later, alone, gone] = await createUsers(integration, ['later', 'alone', 'gone']);
+      const rows = (await directory.pendingChanges(100_000)).filter((entry) => entry.integration === integration);
+      for (const row of rows) await directory.markUndeliverable(row.seq, 'Temporal refused it as too large: Blob data size exceeds limit.');
+      // Since then: the first user was deactivated (delivered), the third deleted (delivered).
+      await directory.updateUser(integration, later!.id, (current) => ({ ...current, active: false }));
+      await directory.deleteUser(integration, gone!.id);
+      expect(await takeChanges(integration)).toMatchObject([{ userId: later!.id, record: { active: false } }, { userId: gone!.id, record: null }]);
+
+      expect(await directory.retryUndeliverable(integration)).toEqual({ resent: 3 });
+      expect((await directory.undeliverableCounts()).get(integration)).toBeUndefined();
+      const resent = await takeChanges(integration);
+      expect(resent).toHaveLength(3);
+      const byUser = new Map(resent.map((entry) => [entry.userId, entry.record]));
+      // The deactivated user is not sent back to active, the deleted one stays gone.
+      expect(byUser.get(later!.id)).toMatchObject({ active: false });
+      expect(byUser.get(alone!.id)).toMatchObject({ userName: 'alone@example.com', active: true });
+      expect(byUser.get(gone!.id)).toBeNull();
+      expect(await directory.retryUndeliverable(integration)).toEqual({ resent: 0 });
+    });
+
     it('hands out pending changes oldest first, up to the limit, until they are marked delivered', async () => {
       const integration = await newIntegration();
       await takeChanges(integration);

@@ -101,6 +101,9 @@ describe('tenure scim, beside the intake that holds the directory', () => {
     expect(listed).toEqual([{ name: 'okta', enabled: true, createdAt: expect.any(String), undeliverableChanges: 0, baseUrl: `${fixture.url}/scim/v2/okta` }]);
 
     expect((await clientFor(fixture.url, 'okta', rotated.token).call('POST', '/Users', oktaUser('ada@example.com', 'Ada', 'Lovelace'))).status).toBe(201);
+    // Nothing was set aside: a retry has nobody to send again.
+    const retried = await tenure(['scim', 'retry', 'okta'], env());
+    expect(retried).toMatchObject({ code: 0, stdout: 'scim/okta: the set-aside changes of 0 people go to Temporal again, each as the person\'s current record.\n' });
     const removed = await tenure(['scim', 'remove', 'okta'], env());
     expect(removed.code).toBe(0);
     // Removing it offboards whom it provisioned: the command says so.

@@ -3,7 +3,7 @@ import { openIntegrationAdmin, type IntegrationAdmin } from '../../scim/integrat
 import type { IntegrationView } from '../../scim/integrations.ts';
 import { table } from '../table.ts';
 
-export type ScimAction = 'add' | 'list' | 'enable' | 'disable' | 'rotate' | 'remove';
+export type ScimAction = 'add' | 'list' | 'enable' | 'disable' | 'rotate' | 'remove' | 'retry';
 
 export interface ScimCommandOptions {
   json?: boolean;
@@ -60,7 +60,7 @@ export async function run(action: ScimAction, name: string | undefined, options:
           const rows = integrations.map((integration) => [integration.name, integration.enabled ? 'enabled' : 'disabled', integration.createdAt, baseUrlOf(intake, integration.name)]);
           console.log(table([['NAME', 'STATE', 'CREATED', 'BASE URL'], ...rows]));
           for (const { name: integration, undeliverableChanges } of integrations) {
-            if (undeliverableChanges) console.log(`\n${undeliverableChanges} change(s) of scim/${integration} could not be delivered to Temporal and were set aside; the intake's log says why.`);
+            if (undeliverableChanges) console.log(`\n${undeliverableChanges} change(s) of scim/${integration} could not be delivered to Temporal and were set aside; the intake's log says why. Once that is put right: tenure scim retry ${integration}`);
           }
         }
         return;
@@ -82,6 +82,11 @@ export async function run(action: ScimAction, name: string | undefined, options:
             "as if each were deleted (the mass-change guard holds a burst). Their identities' history stays in Temporal.",
         );
         return;
+      case 'retry': {
+        const { resent } = await admin.retry(name!);
+        console.log(`scim/${name}: the set-aside changes of ${resent} ${resent === 1 ? 'person go' : 'people go'} to Temporal again, each as the person's current record.`);
+        return;
+      }
     }
   } finally {
     await admin.close();

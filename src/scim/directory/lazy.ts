@@ -36,6 +36,7 @@ const DELEGATED = {
   markDelivered: true,
   markUndeliverable: true,
   undeliverableCounts: true,
+  retryUndeliverable: true,
 } satisfies Record<Exclude<keyof ScimDirectory, 'close'>, true>;
 
 /** `onOpen` runs once the directory is open (the intake starts its outbox relay there). */

@@ -73,6 +73,27 @@ export async function undeliverableCounts(db: Db): Promise<Map<string, number>> 
   return new Map(rows.map((row) => [String(row.integration), Number(row.count)]));
 }
 
+/**
+ * Gives an integration's set-aside changes another try (`tenure scim retry`), once whatever made
+ * Temporal refuse them is put right. A set-aside row may be older than changes of the same user
+ * delivered since, and delivering it now would take the identity back to an older state (a leaver
+ * undone); so the rows are dropped and each of their users gets one new row with what the
+ * directory holds now (a leaver when the user is gone). Answers how many users that is.
+ */
+export async function retryUndeliverable(db: Db, integration: string): Promise<{ resent: number }> {
+  return db.tx(async (q) => {
+    const dropped = await q.query('delete from scim_outbox where integration = $1 and undeliverable_at is not null returning user_id', [integration]);
+    const userIds = [...new Set(dropped.map((row) => String(row.user_id)))];
+    if (userIds.length === 0) return { resent: 0 };
+    const present = await q.query('select seq, id from scim_users where integration = $1 and id::text = any($2::text[])', [integration, userIds]);
+    await recordUsers(q, integration, present.map((row) => Number(row.seq)));
+    const gone = new Set(userIds);
+    for (const row of present) gone.delete(String(row.id));
+    await recordDeletions(q, integration, [...gone]);
+    return { resent: userIds.length };
+  });
+}
+
 export async function markDelivered(db: Db, seqs: readonly number[]): Promise<void> {
   if (seqs.length > 0) await db.query('delete from scim_outbox where seq = any($1::bigint[])', [[...seqs]]);
 }

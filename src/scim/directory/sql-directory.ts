@@ -1,6 +1,6 @@
 import { DbError, type Db, type Queryable } from './database.ts';
 import { groupFilterSql, SqlParams, userFilterSql } from './filter-sql.ts';
-import { markDelivered, markUndeliverable, pendingChanges, recordDeletions, recordUser, recordUsers, undeliverableCounts } from './outbox.ts';
+import { markDelivered, markUndeliverable, pendingChanges, recordDeletions, recordUser, recordUsers, retryUndeliverable, undeliverableCounts } from './outbox.ts';
 import { policyRecord } from './policy-record.ts';
 import {
   GROUP_COLUMNS,
@@ -382,6 +382,10 @@ class SqlDirectory implements ScimDirectory {
 
   undeliverableCounts(): Promise<Map<string, number>> {
     return undeliverableCounts(this.db);
+  }
+
+  retryUndeliverable(integration: string): Promise<{ resent: number }> {
+    return retryUndeliverable(this.db, integration);
   }
 
   async close(): Promise<void> {

@@ -135,6 +135,8 @@ export interface ScimDirectory {
   markUndeliverable(seq: number, reason: string): Promise<void>;
   /** How many rows each integration has set aside (integrations with none are absent). */
   undeliverableCounts(): Promise<Map<string, number>>;
+  /** Drops the integration's set-aside rows and writes each of their users' current record anew; answers how many users. */
+  retryUndeliverable(integration: string): Promise<{ resent: number }>;
 
   close(): Promise<void>;
 }
