@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { OktaClient } from '../src/okta/client.ts';
 import { isOktaApiError, toActivityError } from '../src/okta/errors.ts';
 import { GroupDirectory, type OktaGroupRef } from '../src/okta/groups.ts';
-import { CORRELATION_ATTRIBUTE, fromOktaProfile, toOktaProfile } from '../src/okta/profile.ts';
+import { CORRELATION_ATTRIBUTE, fromOktaProfile, syncedOnExistingUser, toOktaProfile } from '../src/okta/profile.ts';
 
 export interface SyncIdentityInput {
   key: string;
@@ -187,8 +187,7 @@ export function oktaIdentityActivities(okta: OktaClient) {
         let changed: string[] = [];
         let profile = existing.profile;
         if (existing.status !== 'DEPROVISIONED') {
-          // The login is fixed at creation: renaming it would break the person's sign-in.
-          const synced = Object.fromEntries(Object.entries(input.attributes).filter(([name]) => name !== 'login' && !input.createOnly.includes(name)));
+          const synced = Object.fromEntries(Object.entries(input.attributes).filter(([name]) => syncedOnExistingUser(name, input.createOnly)));
           const changes = Object.fromEntries(Object.entries(toOktaProfile(synced)).filter(([name, value]) => existing!.profile?.[name] !== value));
           changed = Object.keys(changes);
           if (changed.length > 0) profile = ((await okta.userApi.updateUser({ userId, user: { profile: changes } })) as OktaUser).profile;

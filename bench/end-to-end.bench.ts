@@ -14,6 +14,7 @@ import { startWorker } from '../src/runtime/worker.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../src/sources/hr-signature.ts';
 import { statusQuery } from '../workflows/definitions.ts';
 import { goSignal, noopWorkflow } from './noop-workflow.ts';
+import { inParallel } from './in-parallel.ts';
 import { percentile, printTable } from './report.ts';
 import { startBenchStack } from './stack.ts';
 
@@ -150,14 +151,6 @@ class Stopwatch {
   }
 }
 
-/** Calls `each` for every index below `count`, `concurrency` at a time. */
-async function inParallel(count: number, concurrency: number, each: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const loop = async () => {
-    for (let index = next++; index < count; index = next++) await each(index);
-  };
-  await Promise.all(Array.from({ length: concurrency }, loop));
-}
 
 async function postEvent(stack: TenureStack, event: unknown): Promise<void> {
   const body = JSON.stringify(event);

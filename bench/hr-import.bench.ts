@@ -18,6 +18,7 @@ import { importSnapshot, type ImportSummary } from '../src/sources/snapshot-impo
 import type { identityWorkflow } from '../workflows/identity.ts';
 import { initialState } from '../workflows/identity-state.ts';
 import { statusQuery } from '../workflows/definitions.ts';
+import { inParallel } from './in-parallel.ts';
 import { printTable } from './report.ts';
 import { startBenchStack } from './stack.ts';
 
@@ -86,14 +87,6 @@ function reporting(label: string, count: () => string): () => void {
   return () => clearInterval(timer);
 }
 
-/** Calls `each` for every index below `count`, `concurrency` at a time. */
-async function inParallel(count: number, concurrency: number, each: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const loop = async () => {
-    for (let index = next++; index < count; index = next++) await each(index);
-  };
-  await Promise.all(Array.from({ length: concurrency }, loop));
-}
 
 /**
  * What Tenure would know after `rows` joiners: their Okta users, in their groups, and an identity

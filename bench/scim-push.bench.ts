@@ -3,6 +3,7 @@ import { identityWorkflowId } from '../src/identity/change-event.ts';
 import { SANDBOX_INTEGRATION, sandboxApp } from '../src/runtime/sandbox-scim.ts';
 import { startScimFixture } from '../test/scim/scim-fixture.ts';
 import { statusQuery } from '../workflows/definitions.ts';
+import { inParallel } from './in-parallel.ts';
 import { percentile, printTable } from './report.ts';
 import { startBenchStack } from './stack.ts';
 
@@ -23,12 +24,6 @@ const HTTP_REQUESTS = 2_000;
 const IN_FLIGHT = 8;
 const STALL_MS = 120_000;
 
-async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
 
 /** The intake's SCIM endpoint on its own (a fresh embedded directory, no workflows behind it). */
 async function httpRates(): Promise<{ postsPerSecond: number; getsPerSecond: number }> {
@@ -37,7 +32,8 @@ async function httpRates(): Promise<{ postsPerSecond: number; getsPerSecond: num
     const scim = await fixture.integration('bench');
     const logins = Array.from({ length: HTTP_REQUESTS }, (_, index) => `http.${index}@example.com`);
     let started = performance.now();
-    await inParallel(logins, async (login) => {
+    await inParallel(logins.length, IN_FLIGHT, async (index) => {
+      const login = logins[index]!;
       const { status } = await scim.call('POST', '/Users', {
         schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
         userName: login,
@@ -49,7 +45,8 @@ async function httpRates(): Promise<{ postsPerSecond: number; getsPerSecond: num
     });
     const postsPerSecond = HTTP_REQUESTS / ((performance.now() - started) / 1000);
     started = performance.now();
-    await inParallel(logins, async (login) => {
+    await inParallel(logins.length, IN_FLIGHT, async (index) => {
+      const login = logins[index]!;
       const { status, body } = await scim.call('GET', `/Users?filter=${encodeURIComponent(`userName eq "${login}"`)}`);
       if (status !== 200 || body.totalResults !== 1) throw new Error('a filtered GET did not find its user');
     });

@@ -37,4 +37,12 @@ export function fromOktaProfile(profile: Record<string, unknown> | undefined, na
 }
 
 /** Tenure writes the identity key here, so that a retried create recognises the user it made. */
+/**
+ * Whether SYNC_IDENTITIES writes this attribute to a user that exists already: never the login
+ * (fixed at creation: renaming it would break the person's sign-in), nor one set at creation only.
+ */
+export function syncedOnExistingUser(name: string, createOnly: readonly string[]): boolean {
+  return name !== 'login' && !createOnly.includes(name);
+}
+
 export const CORRELATION_ATTRIBUTE = 'employeeNumber';

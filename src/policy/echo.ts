@@ -1,4 +1,4 @@
-import { toOktaProfile } from '../okta/profile.ts';
+import { syncedOnExistingUser, toOktaProfile } from '../okta/profile.ts';
 import { changedAttributes } from './classify.ts';
 import { changeLookup, holds } from './compiled.ts';
 import type { Lookup } from './condition.ts';
@@ -144,10 +144,9 @@ function held(action: PlannedAction, record: IdentityRecord): boolean {
   const groups = new Set((listOf(record[SCIM_GROUPS_ATTRIBUTE]) ?? []).map(groupKey));
   switch (action.action) {
     case 'SYNC_IDENTITIES':
-      // The activity never rewrites an existing user's login or a create-only attribute, and a
-      // user that pushes by SCIM exists.
+      // A user that Okta pushes by SCIM exists, so only what the activity writes to an existing one counts.
       return Object.entries(action.attributes).every(([attribute, value]) => {
-        if (attribute === 'login' || action.createOnly.includes(attribute)) return true;
+        if (!syncedOnExistingUser(attribute, action.createOnly)) return true;
         const { key } = pushedBackAs(attribute);
         return key !== undefined && record[key] === value;
       });

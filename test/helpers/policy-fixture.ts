@@ -14,6 +14,25 @@ export async function policyFixture(files: { policies: Record<string, string>; t
   return { policiesDir, templatesDir };
 }
 
+/**
+ * A test policy of a SCIM source, keyed by the SCIM id and inactive on `active: false` as Okta's
+ * pushes say it; `attributes` and `moverAttributes` are YAML lists, `workflows` the YAML under
+ * `workflows:`.
+ */
+export function scimPolicy(options: { name: string; source: string; attributes: string; moverAttributes?: string; workflows: string }): string {
+  return `apiVersion: tenure/v1
+kind: LifecyclePolicy
+metadata:
+  name: ${options.name}
+source: ${options.source}
+identity:
+  key: id
+  attributes: ${options.attributes}
+${options.moverAttributes ? `  moverAttributes: ${options.moverAttributes}\n` : ''}  inactive: active eq false
+workflows:
+${options.workflows}`;
+}
+
 export const welcomeTemplate = `subject: 'Welcome <<first_name>>'\ntext: 'Your login is <<okta.login>>'\n`;
 
 export const validPolicy = `apiVersion: tenure/v1

@@ -6,7 +6,7 @@ import type { IdentityRecord } from '../../src/policy/schema.ts';
 import { policyRecord } from '../../src/scim/directory/policy-record.ts';
 import type { StoredUser } from '../../src/scim/directory/types.ts';
 import { ENTERPRISE_USER_SCHEMA } from '../../src/scim/directory/user-schema.ts';
-import { policyFixture } from '../helpers/policy-fixture.ts';
+import { policyFixture, scimPolicy } from '../helpers/policy-fixture.ts';
 
 /*
  * The echo rule (src/policy/echo.ts) through the planner, on records as the SCIM directory builds
@@ -147,25 +147,14 @@ describe('the echo rule: a SCIM push of what Tenure itself made Okta hold starts
   it('a value the policy passes through unchanged never explains a change: a department moved in Okta stays a mover', async () => {
     const dirs = await policyFixture({
       policies: {
-        'mirror.yaml': `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: mirror
-source: scim/acme
-identity:
-  key: id
-  attributes: [id, active, givenName, familyName, department, title, groups]
-  moverAttributes: [department]
-  inactive: active eq false
-workflows:
-  - name: profile
+        'mirror.yaml': scimPolicy({ name: 'mirror', source: 'scim/acme', attributes: '[id, active, givenName, familyName, department, title, groups]', moverAttributes: '[department]', workflows: `  - name: profile
     on: [joiner, mover, update]
     actions:
       - action: SYNC_IDENTITIES
         attributes:
           department: '{department}'
           title: '{title | UPPER}'
-`,
+` }),
       },
     });
     const set = await loadPolicySet(dirs.policiesDir, dirs.templatesDir);
@@ -181,23 +170,12 @@ workflows:
   });
 
   it('applies to SCIM sources only: another source is trusted to report what it holds', async () => {
-    const policy = (source: string) => `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: teams
-source: ${source}
-identity:
-  key: id
-  attributes: [id, active, groups]
-  moverAttributes: [groups]
-  inactive: active eq false
-workflows:
-  - name: staff
+    const policy = (source: string) => scimPolicy({ name: 'teams', source, attributes: '[id, active, groups]', moverAttributes: '[groups]', workflows: `  - name: staff
     on: [joiner, mover]
     actions:
       - action: MANAGE_RELATIONSHIPS
         add: [staff]
-`;
+` });
     const before = { id: 'u1', active: true, groups: [] };
     const after = { id: 'u1', active: true, groups: ['staff'] };
     for (const [source, lifecycle] of [
@@ -214,18 +192,7 @@ workflows:
   it("a group removed by hand that a sync prefix covers is a real change when the plan it would get removes something: the reviewer's prod-vault-access", async () => {
     const set = await fixturePolicySet(
       'apps.yaml',
-      `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: apps
-source: scim/acme
-identity:
-  key: id
-  attributes: [id, active, department, groups]
-  moverAttributes: [department, groups]
-  inactive: active eq false
-workflows:
-  - name: app-group
+      scimPolicy({ name: 'apps', source: 'scim/acme', attributes: '[id, active, department, groups]', moverAttributes: '[department, groups]', workflows: `  - name: app-group
     on: [joiner, mover]
     actions:
       - action: MANAGE_RELATIONSHIPS
@@ -238,7 +205,7 @@ workflows:
     actions:
       - action: MANAGE_RELATIONSHIPS
         remove: [prod-vault-access]
-`,
+` }),
     );
     const at = (previous: IdentityRecord, next: IdentityRecord) => plan(set, { source: 'scim/acme', key: 'ada', previous, next, now: '2026-11-24T09:00:00Z' });
     const admin = { id: 'ada', active: true, department: 'Engineering', groups: ['app-engineering', 'app-prod-admin', 'prod-vault-access'] };
@@ -262,18 +229,7 @@ workflows:
   it('a push of a group Tenure gave is a real change when a workflow whose condition it meets would notify or deprovision', async () => {
     const set = await fixturePolicySet(
       'teams.yaml',
-      `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: teams
-source: scim/acme
-identity:
-  key: id
-  attributes: [id, active, department, groups]
-  moverAttributes: [department, groups]
-  inactive: active eq false
-workflows:
-  - name: department-group
+      scimPolicy({ name: 'teams', source: 'scim/acme', attributes: '[id, active, department, groups]', moverAttributes: '[department, groups]', workflows: `  - name: department-group
     on: [joiner, mover]
     when: department pr and (not (old.department pr) or old.department ne new.department)
     actions:
@@ -294,7 +250,7 @@ workflows:
     actions:
       - action: DEPROVISION_IDENTITY
         mode: suspend
-`,
+` }),
     );
     const at = (previous: IdentityRecord, next: IdentityRecord) => plan(set, { source: 'scim/acme', key: 'ada', previous, next, now: '2026-11-24T09:00:00Z' });
     const moved = (department: string) => ({ id: 'ada', active: true, department, groups: ['dept-engineering'] });
@@ -316,24 +272,14 @@ workflows:
   it("a profile value that Okta's mappings do not carry back cannot be verified: a push with it in the plan is a real change", async () => {
     const set = await fixturePolicySet(
       'badges.yaml',
-      `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: badges
-source: scim/acme
-identity:
-  key: id
-  attributes: [id, active, givenName, familyName, displayName]
-  inactive: active eq false
-workflows:
-  - name: profile
+      scimPolicy({ name: 'badges', source: 'scim/acme', attributes: '[id, active, givenName, familyName, displayName]', workflows: `  - name: profile
     on: [joiner, mover, update]
     actions:
       - action: SYNC_IDENTITIES
         attributes:
           display_name: '{givenName} {familyName}'
           badgeNumber: 'B-{id}'
-`,
+` }),
     );
     const before = policyRecord(oktaUser(), []);
     const result = plan(set, { source: 'scim/acme', key: 'ada', previous: before, next: policyRecord(oktaUser({ displayName: 'Ada Okafor' }), []), now: '2026-11-24T09:00:00Z' });
@@ -344,24 +290,14 @@ workflows:
   it("Okta's primaryPhone comes back as the record's phoneNumber: the number Tenure wrote, pushed back, is an echo", async () => {
     const set = await fixturePolicySet(
       'phones.yaml',
-      `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: phones
-source: scim/acme
-identity:
-  key: id
-  attributes: [id, active, phoneNumber]
-  inactive: active eq false
-workflows:
-  - name: phone
+      scimPolicy({ name: 'phones', source: 'scim/acme', attributes: '[id, active, phoneNumber]', workflows: `  - name: phone
     on: [joiner, mover, update]
     when: phoneNumber pr
     actions:
       - action: SYNC_IDENTITIES
         attributes:
           primaryPhone: '{phoneNumber | REMOVE_WHITESPACE}'
-`,
+` }),
     );
     const typed = policyRecord(oktaUser({ primaryPhone: '+44 20 7946 0000' }), []);
     const written = policyRecord(oktaUser({ primaryPhone: '+442079460000' }), []);

@@ -6,7 +6,7 @@ import { loadPolicySet } from '../../src/policy/loader.ts';
 import { plan } from '../../src/policy/planner.ts';
 import { PolicyValidationError } from '../../src/policy/problems.ts';
 import { IdentityRecord, Policy, type AttributeValue } from '../../src/policy/schema.ts';
-import { policyFixture } from '../helpers/policy-fixture.ts';
+import { policyFixture, scimPolicy } from '../helpers/policy-fixture.ts';
 
 /* Multi-valued attributes (a SCIM user's `groups`) in conditions, transformers, the classifier and the planner, and `source: scim/NAME`. */
 
@@ -116,24 +116,14 @@ describe('records and sources', () => {
     expect(IdentityRecord.safeParse({ id: 'u1', manager: { value: 'x' } }).success).toBe(false);
   });
 
-  const teams = (source: string) => `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: teams
-source: ${source}
-identity:
-  key: id
-  attributes: [id, active, groups]
-  inactive: active eq false
-workflows:
-  - name: mirror
+  const teams = (source: string) => scimPolicy({ name: 'teams', source, attributes: '[id, active, groups]', workflows: `  - name: mirror
     on: [joiner, mover]
     actions:
       - action: MANAGE_RELATIONSHIPS
         sync:
           prefix: app-
           groups: ['app-{groups | LOWER}']
-`;
+` });
   async function load(source: string) {
     const dirs = await policyFixture({ policies: { 'teams.yaml': teams(source) } });
     return loadPolicySet(dirs.policiesDir, dirs.templatesDir);
