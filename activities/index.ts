@@ -2,18 +2,23 @@ import type { Client } from '@temporalio/client';
 import type { Mailer } from '../src/notify/mailer.ts';
 import type { OktaClient } from '../src/okta/client.ts';
 import type { PolicySet } from '../src/policy/loader.ts';
+import { DEFAULT_TARGET } from '../src/targets/actions.ts';
+import type { Targets } from '../src/targets/registry.ts';
 import { notifyActivities, templateRenderer } from './notify.ts';
-import { oktaIdentityActivities } from './okta-identity.ts';
+import { legacyOktaActivities, oktaBindingActivities } from './okta-identity.ts';
 import { planActivities } from './plan.ts';
 import { resetPasswordActivities } from './reset-password.ts';
 import { deliveryActivities } from './source-delivery.ts';
 import { hrExportActivities } from './hr-export.ts';
 import { oktaSourceActivities } from './okta-source.ts';
+import { targetActivities } from './targets.ts';
 import type { TenureConfig } from '../src/runtime/config.ts';
 
 export interface ActivityDependencies {
   policySet: PolicySet;
   okta: OktaClient;
+  /** Okta and the SCIM applications of the Targets document. */
+  targets: Targets;
   mailer: Mailer;
   /** Temporal, for activities that hand changes to identity workflows. */
   client: Client;
@@ -21,17 +26,32 @@ export interface ActivityDependencies {
   config: TenureConfig;
 }
 
-export function createActivities(deps: ActivityDependencies) {
-  const render = templateRenderer(deps.policySet.templates);
+/** What sources need: planning, handing changes to identity workflows, reading HR and Okta as sources. */
+function sourceActivities(deps: ActivityDependencies) {
   return {
     ...planActivities(deps.policySet),
-    ...oktaIdentityActivities(deps.okta),
-    ...notifyActivities(render, deps.mailer),
-    ...resetPasswordActivities(deps.okta, render, deps.mailer),
     ...deliveryActivities(deps),
     ...hrExportActivities(deps),
     ...oktaSourceActivities(deps),
+    ...oktaBindingActivities(deps.okta),
   };
 }
 
-export type TenureActivities = ReturnType<typeof createActivities>;
+/** What acts on the world: the targets, notices, and Okta's password reset. */
+function actingActivities(deps: ActivityDependencies) {
+  const render = templateRenderer(deps.policySet.templates);
+  return {
+    ...targetActivities(deps.targets),
+    ...legacyOktaActivities(deps.targets.get(DEFAULT_TARGET)),
+    ...notifyActivities(render, deps.mailer),
+    ...resetPasswordActivities(deps.okta, render, deps.mailer),
+  };
+}
+
+export function createActivities(deps: ActivityDependencies) {
+  return { ...sourceActivities(deps), ...actingActivities(deps) };
+}
+
+export type SourceActivities = ReturnType<typeof sourceActivities>;
+export type ActingActivities = ReturnType<typeof actingActivities>;
+export type TenureActivities = SourceActivities & ActingActivities;

@@ -1,7 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { clearanceRequestSignal, guardWorkflowId, type ClearanceRequest } from '../workflows/mass-change.ts';
-import type { massChangeGuard } from '../workflows/mass-change-guard.ts';
+import { clearanceRequestSignal, guardWorkflowId, WorkflowType, type ClearanceRequest, type massChangeGuard } from '../workflows/definitions.ts';
 import { deliverAll } from '../src/identity/deliver.ts';
 import type { ChangeEvent } from '../src/identity/change-event.ts';
 import { countActiveIdentities } from '../src/sources/known-identities.ts';
@@ -27,7 +26,7 @@ export function deliveryActivities({ client, taskQueue, config }: DeliveryDepend
       const workflowId = guardWorkflowId(source);
       const { workflowExecution } = Context.current().info;
       if (!workflowExecution) throw new Error('requestClearance runs only for an identity workflow');
-      await client.workflow.signalWithStart<typeof massChangeGuard, [ClearanceRequest]>('massChangeGuard', {
+      await client.workflow.signalWithStart<typeof massChangeGuard, [ClearanceRequest]>(WorkflowType.massChangeGuard, {
         workflowId,
         taskQueue,
         args: [{ source }],

@@ -17,6 +17,7 @@ import { goSignal, noopWorkflow } from './noop-workflow.ts';
 import { inParallel } from './in-parallel.ts';
 import { percentile, printTable } from './report.ts';
 import { startBenchStack } from './stack.ts';
+import { startScimAppsPair, type ScimAppsPair } from '../test/helpers/scim-apps-pair.ts';
 
 /**
  * Joiners from the HR intake to Okta through the whole of Tenure, against an emulator held to 600
@@ -26,7 +27,10 @@ import { startBenchStack } from './stack.ts';
  * what Temporal alone costs. TENURE_BENCH_JOINERS sets the number of joiners.
  *
  * The policy is the chaos test's, not the example: a fixed workload keeps figures comparable as
- * the example grows. Its joiner is created, added to two groups and welcomed by one email.
+ * the example grows. Its joiner is created, added to two groups and welcomed by one email. A
+ * second run, on a stack of its own, adds test/fixtures/chaos/apps: each joiner also gets an
+ * account in two SCIM applications (PyPI's scim2-server and Tenure's own SCIM service provider),
+ * and is done when all three hold it.
  */
 
 const DEFAULT_JOINERS = 1_000;
@@ -162,20 +166,53 @@ async function postEvent(stack: TenureStack, event: unknown): Promise<void> {
   if (response.status !== 202) throw new Error(`the intake answered ${response.status}: ${await response.text()}`);
 }
 
+/** Accounts in the SCIM applications, read from each every so often: what they hold, by externalId. */
+class AccountsWatch {
+  private readonly active = { third: new Set<string>(), own: new Set<string>() };
+
+  constructor(private readonly apps: ScimAppsPair) {}
+
+  async read(): Promise<void> {
+    for (const app of ['third', 'own'] as const) {
+      const accounts = await this.apps.accounts(app);
+      this.active[app] = new Set([...accounts].filter(([, held]) => held.length === 1 && held[0]!.active === true).map(([key]) => key));
+    }
+  }
+
+  holds(joiner: Joiner): boolean {
+    return this.active.third.has(joiner.key) && this.active.own.has(joiner.key);
+  }
+}
+
+const ACCOUNTS_READ_EVERY_MS = 250;
+
 /**
  * Posts each joiner's event to the intake and times it until the emulator's store holds the user
- * as expected. The store is read directly, after each burst of changes, so that watching costs
- * no API budget.
+ * as expected (and, with `accounts`, both SCIM applications an active account). The store is
+ * read directly, after each burst of changes, so that watching costs no API budget; the
+ * applications are listed every quarter second.
  */
-async function runJoiners(stack: TenureStack, label: string, joiners: readonly Joiner[]): Promise<RunResult> {
+async function runJoiners(stack: TenureStack, label: string, joiners: readonly Joiner[], accounts?: AccountsWatch): Promise<RunResult> {
   const store = stack.oktaEmulator!.store;
   const stopwatch = new Stopwatch(label, joiners.length);
   const waiting = new Set<number>();
   const check = (index: number) => {
-    if (!inOkta(store, joiners[index]!)) return;
+    if (!inOkta(store, joiners[index]!) || (accounts && !accounts.holds(joiners[index]!))) return;
     waiting.delete(index);
     stopwatch.done(index);
   };
+  let reading = false;
+  const poll =
+    accounts &&
+    setInterval(() => {
+      if (reading) return;
+      reading = true;
+      accounts
+        .read()
+        .then(() => [...waiting].forEach(check))
+        .catch((error: Error) => stopwatch.failed(error))
+        .finally(() => (reading = false));
+    }, ACCOUNTS_READ_EVERY_MS);
   let sweepQueued = false;
   const unsubscribe = store.onChange(() => {
     if (sweepQueued) return;
@@ -196,6 +233,7 @@ async function runJoiners(stack: TenureStack, label: string, joiners: readonly J
     return await stopwatch.result();
   } finally {
     unsubscribe();
+    if (poll) clearInterval(poll);
   }
 }
 
@@ -241,22 +279,43 @@ function figures(result: RunResult) {
 const decimal = (value: number, digits: number) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-function printRuns(tenure: RunResult, bare: RunResult): void {
+function printRuns(tenure: RunResult, withApps: RunResult, bare: RunResult): void {
   const t = figures(tenure);
   const b = figures(bare);
-  const row = (result: RunResult, f: ReturnType<typeof figures>) => [
-    result.label,
-    result.count.toLocaleString('en-US'),
-    decimal(result.seconds, 1),
-    decimal(f.perMinute, 1),
-    decimal(f.p50, 2),
-    decimal(f.p95, 2),
-  ];
+  const row = (result: RunResult) => {
+    const f = figures(result);
+    return [result.label, result.count.toLocaleString('en-US'), decimal(result.seconds, 1), decimal(f.perMinute / 60, 2), decimal(f.perMinute, 1), decimal(f.p50, 2), decimal(f.p95, 2)];
+  };
   const ratio = (of: number, to: number) => `${decimal(of / to, 1)}×`;
   printTable(
-    ['run', 'joiners', 'seconds', 'per minute', 'p50 s', 'p95 s'],
-    [row(tenure, t), row(bare, b), ['Tenure / bare', '', ratio(tenure.seconds, bare.seconds), ratio(t.perMinute, b.perMinute), ratio(t.p50, b.p50), ratio(t.p95, b.p95)]],
+    ['run', 'joiners', 'seconds', 'per second', 'per minute', 'p50 s', 'p95 s'],
+    [row(tenure), row(withApps), row(bare), ['Tenure (Okta) / bare', '', ratio(tenure.seconds, bare.seconds), ratio(t.perMinute, b.perMinute), ratio(t.perMinute, b.perMinute), ratio(t.p50, b.p50), ratio(t.p95, b.p95)]],
   );
+}
+
+/**
+ * The same joiners again on a stack whose policies add two SCIM applications, so that the cost of
+ * the targets stands beside the Okta-only run's: the joiner is done when Okta and both
+ * applications hold it.
+ */
+async function runWithApps(joiners: readonly Joiner[], limits: Record<string, number>): Promise<RunResult> {
+  const apps = await startScimAppsPair();
+  Object.assign(process.env, apps.env);
+  const { stack } = await startBenchStack(
+    'End to end, Okta and two SCIM applications',
+    { hrWebhookSecret: SECRET, policiesDir: apps.policiesDir, templatesDir: TEMPLATES_DIR },
+    { oktaEmulator: { rateLimits: { windowSeconds: WINDOW_SECONDS, limits } } },
+  );
+  try {
+    await ensureGroups(stack.okta!, GROUPS.map((name) => ({ name })));
+    const accounts = new AccountsWatch(apps);
+    await runJoiners(stack, 'warm-up', [joiner(0)], accounts);
+    process.stderr.write(`Tenure with two SCIM applications: ${joiners.length.toLocaleString('en-US')} joiners…\n`);
+    return await runJoiners(stack, 'Tenure (Okta + 2 SCIM apps)', joiners, accounts);
+  } finally {
+    await stack.stop();
+    await apps.stop();
+  }
 }
 
 function printBudget(before: RateLimitUsage, after: RateLimitUsage, windows: number): void {
@@ -288,6 +347,7 @@ export async function run(): Promise<void> {
     { oktaEmulator: { rateLimits: { windowSeconds: WINDOW_SECONDS, limits } } },
   );
   let noopWorker: { stop(): Promise<void> } | undefined;
+  let stopped = false;
   try {
     await ensureGroups(stack.okta!, GROUPS.map((name) => ({ name })));
     // Unmeasured: the first joiner warms the worker up, and its history says how many activities a joiner runs.
@@ -299,7 +359,7 @@ export async function run(): Promise<void> {
     const joiners = Array.from({ length: count }, (_, index) => joiner(index + 1));
     const before = await rateLimitUsage(stack, config.oktaEmulatorToken);
     const startedMs = Date.now();
-    const tenure = await runJoiners(stack, 'Tenure', joiners);
+    const tenure = await runJoiners(stack, 'Tenure (Okta)', joiners);
     const endedMs = Date.now();
     const after = await rateLimitUsage(stack, config.oktaEmulatorToken);
     const windowMs = WINDOW_SECONDS * 1000;
@@ -319,17 +379,23 @@ export async function run(): Promise<void> {
     const ids = Array.from({ length: count }, (_, index) => `bench-noop/${index + 1}`);
     const bare = await runNoopWorkflows(stack.client, taskQueue, 'bare Temporal', ids, activities);
 
+    await noopWorker.stop();
+    noopWorker = undefined;
+    await stack.stop();
+    stopped = true;
+    const withApps = await runWithApps(joiners, limits);
     console.log(
       `\nEnd to end: ${count.toLocaleString('en-US')} joiners, each from the intake's 202 until Okta holds it as test/fixtures/chaos/policies asks, ` +
         `with the Okta emulator allowing ${LIMIT_PER_WINDOW} requests per ${WINDOW_SECONDS} s per endpoint family; ` +
-        `then as many bare Temporal workflows of ${activities} no-op activities (as many as a joiner runs), ` +
-        `signalled-with-start on the same dev server.\n`,
+        `then the same joiners on a second stack whose policies add test/fixtures/chaos/apps (an account in scim2-server and in Tenure's own SCIM service provider), ` +
+        `done when all three hold the person; then as many bare Temporal workflows of ${activities} no-op activities (as many as an Okta-only joiner runs), ` +
+        `signalled-with-start on the first stack's dev server.\n`,
     );
-    printRuns(tenure, bare);
+    printRuns(tenure, withApps, bare);
     printBudget(before, after, windows);
     console.log();
   } finally {
     await noopWorker?.stop();
-    await stack.stop();
+    if (!stopped) await stack.stop();
   }
 }

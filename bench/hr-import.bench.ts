@@ -15,9 +15,7 @@ import { HR_SOURCE } from '../src/sources/hr-events.ts';
 import { loadHrExport } from '../src/sources/hr-export.ts';
 import { countActiveIdentities } from '../src/sources/known-identities.ts';
 import { importSnapshot, type ImportSummary } from '../src/sources/snapshot-import.ts';
-import type { identityWorkflow } from '../workflows/identity.ts';
-import { initialState } from '../workflows/identity-state.ts';
-import { statusQuery } from '../workflows/definitions.ts';
+import { initialState, statusQuery, type identityWorkflow } from '../workflows/definitions.ts';
 import { inParallel } from './in-parallel.ts';
 import { printTable } from './report.ts';
 import { startBenchStack } from './stack.ts';
@@ -123,8 +121,7 @@ async function layBaseline(stack: TenureStack, rows: number, policySetHash: stri
         active: true,
         everActive: true,
         policyVersion: policySetHash,
-        oktaUserId: user.id,
-        oktaProfile: { login: loginOf(index) },
+        accounts: { okta: { id: user.id, profile: { login: loginOf(index) }, removedGroups: [], deleted: false } },
         applied: 1,
         lastEventId: 'bench-baseline',
       });

@@ -1,7 +1,51 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChangeEvent } from '../src/identity/change-event.ts';
 import type { DeferredWorkflow, PlannedNotification, PlanStep, ScheduledTrigger } from '../src/policy/planner.ts';
 import type { IdentityRecord } from '../src/policy/schema.ts';
+import type { IdentityState } from './identity-state.ts';
+import type * as registered from './index.ts';
+
+/*
+ * The workflows' one face: what the rest of Tenure (src/, activities/, bench/, test/) may know of
+ * them (names, ids, signals, updates, queries, memos, inputs and results), so that following a
+ * change from a source to a target never reaches into workflow internals, and those can be split
+ * or patched without their callers noticing.
+ */
+
+/**
+ * The workflow types, by the names clients start them with and visibility queries name them by;
+ * `satisfies` keeps each one a workflow the worker registers (workflows/index.ts).
+ */
+export const WorkflowType = {
+  identity: 'identityWorkflow',
+  massChangeGuard: 'massChangeGuard',
+  heldBatch: 'heldBatch',
+  hrExportPull: 'hrExportPull',
+  oktaReconciliation: 'oktaReconciliation',
+  oktaLogPoll: 'oktaLogPoll',
+} as const satisfies Record<string, keyof typeof registered>;
+
+/** What an identity workflow starts with: its identity, and what a run before it carried over. */
+export interface IdentityWorkflowInput {
+  source: string;
+  key: string;
+  /** Carried over by continue-as-new (the benchmarks start identities with a state so). */
+  carried?: {
+    status: IdentityState;
+    recentEventIds: string[];
+    pending: ChangeEvent[];
+  };
+}
+
+/**
+ * The memo field in which an identity workflow shows its source's last applied record, as
+ * `{value}`: a memo field set to null is removed, and a record the source removed is null.
+ */
+export const RECORD_MEMO = 'record';
+
+/** Set by Temporal on every run a schedule starts: the moment the run stands for. */
+export const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 export const changeSignal = defineSignal<[ChangeEvent]>('change');
 
@@ -48,6 +92,21 @@ export interface PendingApproval {
   stepId: string;
 }
 
+/** An identity's account in one target (Okta, a SCIM application), as its actions left it. */
+export interface TargetAccount {
+  /** The target's id of the account: the Okta user id, the SCIM resource id. */
+  id: string | undefined;
+  /** What the target holds for the attributes synced, by the policy's names (the login really given). */
+  profile: Record<string, string>;
+  /** Groups a deprovisioning removed, which a rehire restores. */
+  removedGroups: string[];
+  deleted: boolean;
+  /** The target's word for the account after the last action on it (ACTIVE, DEPROVISIONED; active, inactive). */
+  status?: string;
+  /** The last action on this target that failed for good, and why; cleared when one succeeds. */
+  lastError?: string;
+}
+
 export interface IdentityStatus {
   source: string;
   key: string;
@@ -61,16 +120,18 @@ export interface IdentityStatus {
   lifecycleState: LifecycleState;
   /** The hash of the policy set that planned the last change. */
   policyVersion: string | undefined;
+  /** Per target, by name (`okta`, and each SCIM application a policy acts on), the identity's account. */
+  accounts: Record<string, TargetAccount>;
+  /** The Okta account's id, profile, removed groups and deletion, as the status said them before targets. */
   oktaUserId: string | undefined;
   /**
    * Why the Okta user a SCIM client named (its externalId) is not this identity's: Okta did not
    * confirm that user's login is the SCIM userName, so no action touches it. Unset otherwise.
    */
   oktaUserRefused?: string;
-  /** What Okta holds for the attributes synced, by the policy's names (the login really given). */
   oktaProfile: Record<string, string>;
-  /** Groups a deprovisioning removed, which a rehire restores. */
   removedGroups: string[];
+  /** Every account the identity had is deleted. */
   deleted: boolean;
   applied: number;
   /** The last event handled, applied or failed; duplicates skipped do not count. */
@@ -105,7 +166,13 @@ export const approveUpdate = defineUpdate<ApprovalAnswer, [ApprovalRequest]>('ap
 /** Drops a waiting step and the rest of its workflow. */
 export const rejectUpdate = defineUpdate<ApprovalAnswer, [ApprovalRequest]>('reject');
 
-// The rest of the workflows' public face, so that src/ never reaches into workflow internals.
+// The rest of the face, defined beside the workflows they belong to.
+export { identityWorkflowId } from '../src/identity/change-event.ts';
+export type { IdentityState } from './identity-state.ts';
+export { accountLine, initialState } from './identity-state.ts';
 export type { identityWorkflow } from './identity.ts';
-export type { heldBatch, HeldBatchInput } from './held-batch.ts';
-export { heldBatchWorkflowId, SAMPLE_SIZE } from './mass-change.ts';
+export { clearanceRequestSignal, guardWorkflowId, heldBatchWorkflowId, SAMPLE_SIZE, type ClearanceRequest } from './mass-change.ts';
+export type { heldBatch, HeldBatchInput, HeldBatchResult } from './held-batch.ts';
+export type { massChangeGuard, GuardInput } from './mass-change-guard.ts';
+export type { hrExportPull } from './hr-export-pull.ts';
+export type { oktaLogPoll, OktaLogPollInput, oktaReconciliation, OktaReconciliationInput } from './okta-reconciliation.ts';

@@ -1,9 +1,6 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { LogPollResult, OktaSourceActivities, ReconcileResult, Skipped } from '../activities/okta-source.ts';
-
-/** Set by Temporal on every run a schedule starts: the moment the run stands for. */
-export const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+import { ScheduledStartTime } from './definitions.ts';
 
 /**
  * How far each System Log poll reaches back before where the previous one ended. Okta's System Log

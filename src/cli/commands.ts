@@ -130,17 +130,19 @@ function oktaEmulator(program: Command): void {
 function validate(program: Command): void {
   const command = program
     .command('validate')
-    .summary('check policies and templates')
-    .description('check policies and templates; lists every problem as file:line:column')
+    .summary('check policies, targets and templates')
+    .description('check policies, the targets document and templates, and ask each SCIM target what it can do; lists every problem as file:line:column')
     .argument('[paths...]', 'policy files or folders (default: the policy folder)')
     .addOption(policiesOption())
     .addOption(templatesOption())
-    .action((paths: string[], options: { policies?: string; templates?: string }) => import('./commands/validate.ts').then(({ run }) => run(paths, options)));
+    .option('--offline', 'check the files only, without asking the SCIM targets what they support (groups, PATCH)')
+    .action((paths: string[], options: { policies?: string; templates?: string; offline?: boolean }) => import('./commands/validate.ts').then(({ run }) => run(paths, options)));
   examples(
     command,
     ['tenure validate', 'the policies Tenure runs'],
     ['tenure validate policies/employees.yaml --templates templates', 'one file, against a template folder'],
     ['tenure validate --policies ../hr-policies', 'another folder'],
+    ['tenure validate --offline', 'without reaching the SCIM applications (CI, a laptop offline)'],
   );
 }
 
@@ -148,6 +150,7 @@ function validate(program: Command): void {
 function planUsageProblem(options: PlanOptions): string | undefined {
   if (options.snapshot !== undefined || options.previous !== undefined) {
     if (options.old !== undefined || options.new !== undefined || options.removed) return '--snapshot/--previous plan a whole export; --old/--new/--removed plan one change: use one pair';
+    if (options.live) return '--live reads the accounts of one person: use it with --old/--new, not a whole export';
     if (options.snapshot === undefined) return '--previous needs --snapshot (the export now)';
     if (options.previous === undefined) return '--snapshot needs --previous (the export before; an empty CSV with the header row for a first load)';
     return undefined;
@@ -174,6 +177,7 @@ function plan(program: Command): void {
     .option('--now <iso>', 'the moment to plan at, for effective dates and date triggers (default: now)')
     .option('--source <name>', "the records' source (default: the policies' only source, else hr)")
     .option('--json', 'print the plan as JSON, as the workflow records it')
+    .option('--live', "read each step's target (Okta, the SCIM applications) and show what would really change; nothing is written")
     .addOption(policiesOption())
     .addOption(templatesOption())
     .action(function (this: Command, options: PlanOptions) {
@@ -187,6 +191,7 @@ function plan(program: Command): void {
     ['tenure plan --new examples/joiner.json --now 2026-11-24T09:00:00Z --json', 'a joiner, planned at a fixed moment, as JSON'],
     ['tenure plan --old examples/joiner.json --removed', 'a person missing from the next export'],
     ['tenure plan --snapshot today.csv --previous yesterday.csv --source hr', 'a whole export'],
+    ['tenure plan --old examples/joiner.json --new examples/leaver.json --live', 'what the leaver would change in Okta and each SCIM application today'],
     ['tenure plan --new b.json --policies ../hr-policies --templates ../hr-templates', 'policies under review'],
   );
 }

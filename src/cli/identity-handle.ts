@@ -1,5 +1,5 @@
 import { Client, WorkflowNotFoundError, type Connection, type WorkflowHandle } from '@temporalio/client';
-import { identityWorkflowId } from '../identity/change-event.ts';
+import { identityWorkflowId } from '../../workflows/definitions.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { connectTemporal, TemporalUnreachableError } from '../runtime/temporal.ts';
 

@@ -1,8 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { heldChunksQuery, heldEventsSignal } from '../../workflows/definitions.ts';
-import type { heldBatch, HeldBatchInput } from '../../workflows/definitions.ts';
-import { heldBatchWorkflowId, SAMPLE_SIZE } from '../../workflows/definitions.ts';
+import { heldBatchWorkflowId, heldChunksQuery, heldEventsSignal, SAMPLE_SIZE, WorkflowType, type heldBatch, type HeldBatchInput } from '../../workflows/definitions.ts';
 import type { ChangeEvent } from '../identity/change-event.ts';
 
 /** Events per start input or signal: far below Temporal's 2 MB payload limit even with full records. */
@@ -21,7 +19,7 @@ export interface BatchToHold {
 
 /** The running held batch of a source, if there is one. */
 export async function heldBatchOf(client: Client, source: string): Promise<string | undefined> {
-  const query = `WorkflowType = 'heldBatch' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${heldBatchWorkflowId(source, '')}'`;
+  const query = `WorkflowType = '${WorkflowType.heldBatch}' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${heldBatchWorkflowId(source, '')}'`;
   for await (const execution of client.workflow.list({ query, pageSize: 1 })) return execution.workflowId;
   return undefined;
 }
@@ -42,7 +40,7 @@ export async function holdBatch(client: Client, taskQueue: string, batch: BatchT
   const chunks: ChangeEvent[][] = [];
   for (let start = 0; start < events.length; start += chunkSize) chunks.push(events.slice(start, start + chunkSize));
   const started = await client.workflow
-    .start<typeof heldBatch>('heldBatch', {
+    .start<typeof heldBatch>(WorkflowType.heldBatch, {
       workflowId,
       taskQueue,
       args: [

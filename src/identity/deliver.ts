@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { identityWorkflow } from '../../workflows/definitions.ts';
-import { changeSignal } from '../../workflows/definitions.ts';
+import { changeSignal, identityWorkflowId, WorkflowType, type identityWorkflow } from '../../workflows/definitions.ts';
 import { IdentityKey, IdentitySource } from '../runtime/search-attributes.ts';
-import { identityWorkflowId, type ChangeEvent } from './change-event.ts';
+import type { ChangeEvent } from './change-event.ts';
 import { identityLabel } from './display-name.ts';
 
 /**
@@ -11,7 +10,7 @@ import { identityLabel } from './display-name.ts';
  */
 export async function deliverChange(client: Client, taskQueue: string, event: ChangeEvent): Promise<string> {
   const workflowId = identityWorkflowId(event.source, event.key);
-  await client.workflow.signalWithStart<typeof identityWorkflow, [ChangeEvent]>('identityWorkflow', {
+  await client.workflow.signalWithStart<typeof identityWorkflow, [ChangeEvent]>(WorkflowType.identity, {
     workflowId,
     taskQueue,
     args: [{ source: event.source, key: event.key }],

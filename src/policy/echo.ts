@@ -5,8 +5,9 @@ import type { Lookup } from './condition.ts';
 import { RenderError } from './formatter.ts';
 import { OKTA_PROFILE_TO_SCIM_RECORD, SCIM_GROUPS_ATTRIBUTE } from './okta-scim-mappings.ts';
 import { attributeOptions, lifecycleTriggers, render, renderEach, resolveValue } from './resolve.ts';
-import type { PlannedAction, PolicyPlan } from './planner.ts';
-import type { AttributeValue, IdentityRecord, Policy, PolicyWorkflow } from './schema.ts';
+import type { PolicyPlan } from './planner.ts';
+import { DEFAULT_TARGET, targetOf, type PlannedAction } from '../targets/actions.ts';
+import type { Action, AttributeValue, IdentityRecord, Policy, PolicyWorkflow } from './schema.ts';
 
 /**
  * The echo rule. Tenure acts on Okta (adds a person to `dept-sales`, writes a profile attribute),
@@ -64,6 +65,9 @@ function resolved<T>(make: () => T, otherwise: T): T {
   }
 }
 
+/** Only what the policy has Okta hold can come back from Okta: actions on other targets explain nothing. */
+const onOkta = (action: Action) => action.action === 'NOTIFY' || (action.target ?? DEFAULT_TARGET) === DEFAULT_TARGET;
+
 /** Okta matches group names ignoring case, as MANAGE_RELATIONSHIPS does. */
 const groupKey = (name: string) => name.toLowerCase();
 
@@ -71,7 +75,7 @@ function groupsGiven(policy: Policy, record: IdentityRecord): Set<string> {
   const lookup = changeLookup(undefined, record);
   const given = new Set<string>();
   for (const workflow of shapingWorkflows(policy, lookup)) {
-    for (const action of workflow.actions) {
+    for (const action of workflow.actions.filter(onOkta)) {
       const sources =
         action.action === 'MANAGE_RELATIONSHIPS' ? [...action.add, ...(action.sync?.groups ?? [])] : action.action === 'CREATE_ENTITLEMENT' && action.assign ? [action.name] : [];
       for (const source of sources) {
@@ -90,6 +94,7 @@ function groupRemoved(policy: Policy, record: IdentityRecord, group: string): bo
     workflow.actions.some(
       (action) =>
         action.action === 'MANAGE_RELATIONSHIPS' &&
+        onOkta(action) &&
         ((action.sync !== undefined && groupKey(group).startsWith(groupKey(action.sync.prefix))) ||
           action.remove.some((source) => resolved(() => renderEach(source, lookup), []).some((removed) => groupKey(removed) === groupKey(group)))),
     ),
@@ -121,7 +126,7 @@ function attributeEcho(policy: Policy, name: string, value: AttributeValue | und
   if (typeof value !== 'string') return undefined;
   const lookup = changeLookup(undefined, before);
   for (const workflow of shapingWorkflows(policy, lookup)) {
-    for (const action of workflow.actions) {
+    for (const action of workflow.actions.filter(onOkta)) {
       if (action.action !== 'SYNC_IDENTITIES') continue;
       for (const [attribute, spec] of Object.entries(action.attributes)) {
         const written = resolved(() => resolveValue(attributeOptions(spec).value, lookup), undefined);
@@ -141,6 +146,8 @@ function attributeEcho(policy: Policy, name: string, value: AttributeValue | und
  * deprovisioning.
  */
 function held(action: PlannedAction, record: IdentityRecord): boolean {
+  // What another target holds, the record pushed from Okta cannot show.
+  if (action.action !== 'NOTIFY' && targetOf(action) !== DEFAULT_TARGET) return false;
   const groups = new Set((listOf(record[SCIM_GROUPS_ATTRIBUTE]) ?? []).map(groupKey));
   switch (action.action) {
     case 'SYNC_IDENTITIES':

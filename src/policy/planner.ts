@@ -8,32 +8,9 @@ import { echoOf, type Echo } from './echo.ts';
 import { attributeOptions, lifecycleTriggers, render, renderEach, resolveValue } from './resolve.ts';
 import { isScimSource } from './source-name.ts';
 import type { Action, AttributeSpec, AttributeValue, IdentityRecord, Policy, PolicyWorkflow } from './schema.ts';
+import type { PlannedAction, PlannedNotification } from '../targets/actions.ts';
 
-/** What a template can use: the record, the record before as `old`, and what the plan resolved for Okta as `okta`. */
-export type NotificationContext = { [attribute: string]: AttributeValue | Record<string, AttributeValue> };
-
-export interface PlannedNotification {
-  template: string;
-  to: string;
-  context: NotificationContext;
-}
-
-export type PlannedAction =
-  | {
-      action: 'SYNC_IDENTITIES';
-      create: boolean;
-      attributes: Record<string, string>;
-      /** Values to try in turn when Okta says the first is taken, per attribute with fallbacks. */
-      fallbacks: Record<string, string[]>;
-      /** Attributes set at creation only. */
-      createOnly: string[];
-    }
-  | { action: 'MANAGE_RELATIONSHIPS'; add: string[]; remove: string[]; sync?: { prefix: string; groups: string[] } }
-  | { action: 'DEPROVISION_IDENTITY'; mode: 'deactivate' | 'suspend'; revokeSessions: boolean; removeGroups: boolean; keepAttributes: boolean }
-  | { action: 'DELETE_IDENTITY'; approval?: PlannedNotification & { timeout: string } }
-  | { action: 'CREATE_ENTITLEMENT'; name: string; description?: string; assign: boolean }
-  | { action: 'RESET_PASSWORD'; notify: PlannedNotification }
-  | ({ action: 'NOTIFY' } & PlannedNotification);
+export type { NotificationContext, PlannedAction, PlannedNotification } from '../targets/actions.ts';
 
 /**
  * An action as a person reviews it: its resolved fields without the notification contexts, which
@@ -138,7 +115,17 @@ function notification(template: string, to: string, at: Resolution): PlannedNoti
   };
 }
 
+/** The target a policy action names, kept on the planned action; an action that names none acts on Okta. */
+function targetNamed(action: Action): { target?: string } {
+  return 'target' in action && typeof action.target === 'string' ? { target: action.target } : {};
+}
+
 function resolveAction(action: Action, at: Resolution): PlannedAction {
+  const resolved = resolveFields(action, at);
+  return resolved.action === 'NOTIFY' ? resolved : { ...resolved, ...targetNamed(action) };
+}
+
+function resolveFields(action: Action, at: Resolution): PlannedAction {
   switch (action.action) {
     case 'SYNC_IDENTITIES': {
       const attributes: Record<string, string> = {};

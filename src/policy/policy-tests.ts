@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { identityKeyAttribute, parseWith, type PolicySet } from './loader.ts';
 import { actionWithoutContexts, plan, planTrigger, PlanError, type Plan, type PlanStep } from './planner.ts';
 import { PolicyValidationError, type Problem } from './problems.ts';
-import { IdentityRecord, lifecycleEvents } from './schema.ts';
+import { IdentityRecord, lifecycleEvents, type Policy } from './schema.ts';
 
 /**
  * Policy tests (`policies/*.test.yaml`) pin what a policy does: given a change, these steps.
@@ -73,7 +73,20 @@ function project(actual: unknown, expected: unknown): unknown {
   return actual;
 }
 
-function observedPlan(result: Plan, test: PolicyTest): Record<string, unknown> {
+/**
+ * The plan as a test of one policy sees it: that policy's steps, deferrals and notices, so that
+ * another policy of the same source (one for SaaS applications beside one for Okta) does not
+ * change what this one's tests expect.
+ */
+function observedPlan(whole: Plan, test: PolicyTest, policy: string | undefined): Record<string, unknown> {
+  const mine = (id: string) => policy === undefined || id.split('/')[0] === policy;
+  const result: Plan = {
+    ...whole,
+    steps: whole.steps.filter((step) => mine(`${step.policy}/`)),
+    deferred: whole.deferred.filter((deferred) => mine(deferred.id)),
+    schedule: whole.schedule.filter((trigger) => mine(trigger.id)),
+    onFailure: Object.fromEntries(Object.entries(whole.onFailure).filter(([id]) => mine(id))),
+  };
   const out: Record<string, unknown> = { steps: result.steps.map(observed) };
   if (test.expect.lifecycles) out.lifecycles = result.lifecycles;
   if (test.expect.deferred) {
@@ -107,20 +120,20 @@ export function lineDiff(expected: string, actual: string): string {
 }
 
 /** Tests in `name.test.yaml` are about the policy in `name.yaml`, and so about its source. */
-function sourceBeside(policySet: PolicySet, testFile: string): string {
+function policyBeside(policySet: PolicySet, testFile: string): Policy | undefined {
   const policyFile = testFile.replace(/\.test\.ya?ml$/, '');
-  const beside = policySet.policies.find(({ file }) => file.replace(/\.ya?ml$/, '') === policyFile);
-  return (beside ?? policySet.policies[0]!).policy.source;
+  return policySet.policies.find(({ file }) => file.replace(/\.ya?ml$/, '') === policyFile)?.policy;
 }
 
 function runOne(policySet: PolicySet, file: string, test: PolicyTest): TestResult {
-  const source = test.source ?? sourceBeside(policySet, file);
+  const beside = policyBeside(policySet, file);
+  const source = test.source ?? (beside ?? policySet.policies[0]!.policy).source;
   const record = test.new ?? test.old ?? {};
   const key = String(record[identityKeyAttribute(policySet, source) ?? ''] ?? 'test');
   let result: Plan;
   try {
     result = test.trigger
-      ? planTrigger(policySet, { source, key, record: test.new ?? null, trigger: test.trigger.includes('/') ? test.trigger : `${policyOf(policySet, source, test.trigger)}/${test.trigger}`, now: test.now })
+      ? planTrigger(policySet, { source, key, record: test.new ?? null, trigger: test.trigger.includes('/') ? test.trigger : `${beside?.source === source ? beside.metadata.name : policyOf(policySet, source, test.trigger)}/${test.trigger}`, now: test.now })
       : plan(policySet, { source, key, previous: test.old, next: test.new ?? null, now: test.now, everActive: test.everActive });
   } catch (error) {
     if (!(error instanceof PlanError)) throw error;
@@ -129,7 +142,7 @@ function runOne(policySet: PolicySet, file: string, test: PolicyTest): TestResul
   }
   if (test.expect.error !== undefined) return { file, name: test.name, passed: false, diff: `expected the plan to fail with "${test.expect.error}", but it planned ${result.steps.length} steps` };
   const { error: _error, ...expected } = test.expect;
-  const observed = observedPlan(result, test);
+  const observed = observedPlan(result, test, beside?.source === source ? beside.metadata.name : undefined);
   // Echoes are compared whole, so that `echo: {}` says no policy found one.
   const actual = { ...(project(observed, expected) as Record<string, unknown>), ...('echo' in observed ? { echo: observed.echo } : {}) };
   const want = stringify(expected);

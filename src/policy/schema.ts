@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_TARGET } from '../targets/actions.ts';
+import { SCIM_ATTRIBUTES } from '../targets/scim/attributes.ts';
 import { SOURCE_NAME } from './source-name.ts';
 
 /**
@@ -17,7 +19,8 @@ export type AttributeValue = z.infer<typeof AttributeValue>;
 export const IdentityRecord = z.record(z.string(), AttributeValue);
 export type IdentityRecord = z.infer<typeof IdentityRecord>;
 
-const name = (what: string) =>
+/** A name policies and targets are known by: lower-case letters, digits and dashes. */
+export const nameField = (what: string) =>
   z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes')
@@ -67,7 +70,7 @@ const AttributeSpec = z.union([
       fallbacks: z
         .array(Formatter)
         .optional()
-        .describe('Tried in order when Okta says the value is taken (E0000001). `{NEXT_NUMBER,start,width}` makes numbered candidates.'),
+        .describe("Tried in order when the target says the value is taken (Okta's E0000001, a SCIM application's 409 uniqueness). `{NEXT_NUMBER,start,width}` makes numbered candidates."),
       createOnly: z.boolean().default(false).describe('Set when the user is created, never synced afterwards.'),
     })
     .describe('An attribute with options.'),
@@ -81,6 +84,14 @@ const Notification = z
   })
   .describe('An email rendered from a template.');
 
+/**
+ * Which system an action acts on. Unset means Okta, so policies written before targets existed
+ * read the same; the loader checks that a name given is declared in the targets document.
+ */
+const target = nameField(
+  `The system the action acts on: \`${DEFAULT_TARGET}\` (Tenure's Okta org, the default) or a target declared in the targets document (\`kind: Targets\`) beside the policies.`,
+).optional();
+
 const onError = z
   .enum(['stop', 'continue'])
   .default('stop')
@@ -89,13 +100,19 @@ const onError = z
 const SyncIdentities = z
   .strictObject({
     action: z.literal('SYNC_IDENTITIES'),
+    target,
     onError,
-    create: z.boolean().default(false).describe('Create the Okta user when the identity has none. Needs login, email, first_name and last_name.'),
+    create: z
+      .boolean()
+      .default(false)
+      .describe('Create the account when the identity has none. An Okta user needs login, email, first_name and last_name; a SCIM account needs login (its userName).'),
     attributes: z
       .record(z.string(), AttributeSpec)
-      .describe('Okta attributes by their Veza names (login, email, first_name, last_name, department, title, manager_id …).'),
+      .describe(
+        `Attributes by their Veza names (login, email, first_name, last_name, department, title, manager_id …). A SCIM target takes: ${Object.keys(SCIM_ATTRIBUTES).join(', ')}.`,
+      ),
   })
-  .describe('Creates the Okta user or updates it. The login never changes after creation.');
+  .describe("Creates the account (Okta's user, or a SCIM application's) or updates it. The login never changes after creation.");
 
 const GroupSync = z
   .strictObject({
@@ -109,6 +126,7 @@ const GroupSync = z
 const ManageRelationships = z
   .strictObject({
     action: z.literal('MANAGE_RELATIONSHIPS'),
+    target,
     onError,
     add: z.array(Formatter).default([]).describe('Groups to add the identity to. A list attribute gives one group per element: `{groups}` is each of them.'),
     remove: z.array(Formatter).default([]).describe('Groups to remove the identity from, one per element of a list attribute as in `add`.'),
@@ -117,22 +135,27 @@ const ManageRelationships = z
   .refine((step) => step.add.length + step.remove.length > 0 || step.sync !== undefined, {
     message: 'needs groups to add or remove, or a sync',
   })
-  .describe('Adds and removes Okta group memberships.');
+  .describe('Adds and removes group memberships in the target, which must have groups.');
 
 const DeprovisionIdentity = z
   .strictObject({
     action: z.literal('DEPROVISION_IDENTITY'),
+    target,
     onError,
-    mode: z.enum(['deactivate', 'suspend']).default('deactivate').describe('Deactivate the Okta user, or suspend it (reversible by unsuspend).'),
-    revokeSessions: z.boolean().default(true).describe("End the user's Okta sessions and revoke its OAuth tokens."),
-    removeGroups: z.boolean().default(false).describe('Remove the user from every group it can be removed from.'),
-    keepAttributes: z.boolean().default(true).describe("Keep the profile as it is, for audit; false clears the synced optional attributes first."),
+    mode: z
+      .enum(['deactivate', 'suspend'])
+      .default('deactivate')
+      .describe('Deactivate the Okta user, or suspend it (reversible by unsuspend). A SCIM account has only `active: false`, which both set.'),
+    revokeSessions: z.boolean().default(true).describe("End the user's Okta sessions and revoke its OAuth tokens (Okta only)."),
+    removeGroups: z.boolean().default(false).describe('Remove the account from every group it can be removed from; a SCIM target must have groups.'),
+    keepAttributes: z.boolean().default(true).describe('Keep the profile as it is, for audit; false clears the synced optional attributes first (Okta only).'),
   })
-  .describe('Disables access: deactivates or suspends the Okta user.');
+  .describe('Disables access: deactivates or suspends the account.');
 
 const DeleteIdentity = z
   .strictObject({
     action: z.literal('DELETE_IDENTITY'),
+    target,
     onError,
     approval: Notification.extend({
       to: Notification.shape.to.describe('Who approves.'),
@@ -141,21 +164,23 @@ const DeleteIdentity = z
       .optional()
       .describe('Wait for a person to approve before deleting.'),
   })
-  .describe('Deletes the Okta user for good (deactivating it first).');
+  .describe('Deletes the account for good (an Okta user is deactivated first).');
 
 const CreateEntitlement = z
   .strictObject({
     action: z.literal('CREATE_ENTITLEMENT'),
+    target,
     onError,
-    name: Formatter.describe('The Okta group name: one group, so a list attribute in it is joined with ", ".'),
+    name: Formatter.describe('The group name: one group, so a list attribute in it is joined with ", ".'),
     description: Formatter.optional().describe('The group description.'),
     assign: z.boolean().default(false).describe('Also add the identity to the group.'),
   })
-  .describe('Creates an Okta group unless it exists.');
+  .describe('Creates a group in the target unless it exists; the target must have groups.');
 
 const ResetPassword = z
   .strictObject({
     action: z.literal('RESET_PASSWORD'),
+    target: target.describe(`Only \`${DEFAULT_TARGET}\`: a SCIM application has no password reset that mails the temporary password.`),
     onError,
     notify: Notification.describe('Where the temporary password goes: the only place `<<LOGIN_PASSWORD>>` may be used.'),
   })
@@ -203,7 +228,7 @@ const Trigger = z.union([LifecycleEvent, z.array(LifecycleEvent).min(1), DateTri
 export type Trigger = z.infer<typeof Trigger>;
 
 const PolicyWorkflow = z.strictObject({
-  name: name('The workflow name, unique in the policy.'),
+  name: nameField('The workflow name, unique in the policy.'),
   on: Trigger.describe('A lifecycle event (joiner, mover, leaver, rehire, update), a list of them, or a date trigger.'),
   when: Condition.optional().describe('The workflow runs only when this holds. `old.` and `new.` reach both sides of the change.'),
   effective: Formatter.optional().describe(
@@ -217,9 +242,9 @@ export type PolicyWorkflow = z.infer<typeof PolicyWorkflow>;
 export const Policy = z
   .strictObject({
     apiVersion: z.literal('tenure/v1'),
-    kind: z.literal('LifecyclePolicy'),
+    kind: z.literal('LifecyclePolicy').describe('`LifecyclePolicy`; the policy folder may also hold one targets document, of `kind: Targets`.'),
     metadata: z.strictObject({
-      name: name('The policy name, unique in the policy set.'),
+      name: nameField('The policy name, unique in the policy set.'),
       description: z.string().optional(),
     }),
     source: z

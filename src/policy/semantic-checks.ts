@@ -1,4 +1,6 @@
 import type { Placeholder } from '../notify/template.ts';
+import { DEFAULT_TARGET } from '../targets/actions.ts';
+import { SCIM_ATTRIBUTES, scimAttributePath } from '../targets/scim/attributes.ts';
 import { conditionOf, formatterOf } from './compiled.ts';
 import { ConditionSyntaxError, conditionPaths } from './condition.ts';
 import { FormatterError } from './formatter.ts';
@@ -7,6 +9,12 @@ import type { YamlSource } from './yaml-source.ts';
 
 /** A template's placeholders, per part, as the loader found them. */
 export type TemplateUsage = Map<string, Array<{ part: string; placeholders: Placeholder[] }>>;
+
+/** The targets document the policies are checked against: its file and the target names it declares. */
+export interface DeclaredTargets {
+  file: string;
+  names: readonly string[];
+}
 
 type Path = PropertyKey[];
 
@@ -18,6 +26,8 @@ const asMap = (value: unknown): Record<string, unknown> =>
 type NoticeKind = 'notify' | 'reset-password' | 'on-failure' | 'approval';
 
 const REQUIRED_TO_CREATE = ['login', 'email', 'first_name', 'last_name'];
+/** A SCIM account is created with its userName, which the policy's `login` gives. */
+const REQUIRED_TO_CREATE_SCIM = ['login'];
 const PASSWORD_PLACEHOLDER = 'LOGIN_PASSWORD';
 /** What an onFailure notice says of the failure, besides the record. */
 const FAILURE_FIELDS = ['failure.error', 'failure.workflow', 'failure.action'];
@@ -31,7 +41,9 @@ const NOTICE_FIELDS: Record<NoticeKind, string[]> = { notify: [], 'reset-passwor
  * attributes the source sends; templates exist and read only what their use provides. They read
  * the raw document, so they report alongside schema problems rather than only after those are
  * fixed. Transformers and conditions compile through the planner's cache, so validating a policy
- * set also prepares it for planning.
+ * set also prepares it for planning. An action's `target` must be Okta or declared in the targets
+ * document (`declaredTargets`, undefined when there is none); every declared target is a SCIM
+ * application, whose limits (no password reset, the attributes SCIM can carry) are checked here.
  */
 export class PolicyChecks {
   private readonly attributes: string[] | undefined;
@@ -42,6 +54,7 @@ export class PolicyChecks {
     private readonly yaml: YamlSource,
     private readonly data: unknown,
     private readonly templates: TemplateUsage,
+    private readonly declaredTargets: DeclaredTargets | undefined,
     private readonly problems: Problem[],
   ) {
     const declared = asMap(asMap(data).identity).attributes;
@@ -136,7 +149,24 @@ export class PolicyChecks {
     if ('onFailure' in workflow) this.notice([...at, 'onFailure'], asMap(workflow.onFailure), 'on-failure');
   }
 
+  /**
+   * The target an action names, if it is known: `okta` (also when unset), or a declared SCIM
+   * target; an unknown one is reported and undefined returned, so no check guesses its kind.
+   */
+  private target(at: Path, action: Record<string, unknown>): { name: string; scim: boolean } | undefined {
+    const name = action.target;
+    if (name === undefined || name === DEFAULT_TARGET) return { name: DEFAULT_TARGET, scim: false };
+    if (typeof name !== 'string') return undefined;
+    const declared = this.declaredTargets?.names ?? [];
+    if (declared.includes(name)) return { name, scim: true };
+    const known = [DEFAULT_TARGET, ...declared];
+    const where = this.declaredTargets ? `the targets document ${this.declaredTargets.file} declares: ${declared.join(', ') || 'none'}` : 'no targets document (kind: Targets) is among the policy files read; name it too when checking single files';
+    this.report(this.nodeOffset([...at, 'target']), `unknown target "${name}"${suggest(name, known)}; besides ${DEFAULT_TARGET}, ${where}`);
+    return undefined;
+  }
+
   private action(at: Path, action: Record<string, unknown>): void {
+    const target = action.action === 'NOTIFY' ? undefined : this.target(at, action);
     switch (action.action) {
       case 'SYNC_IDENTITIES': {
         const attributes = asMap(action.attributes);
@@ -150,9 +180,14 @@ export class PolicyChecks {
           }
         }
         for (const name of Object.keys(attributes)) this.synced.add(name);
-        const missing = REQUIRED_TO_CREATE.filter((name) => !(name in attributes));
-        if (action.create === true && missing.length > 0) {
-          this.report(this.nodeOffset([...at, 'attributes']), `creating an Okta user needs the attributes: ${missing.join(', ')}`);
+        if (target?.scim) this.scimAttributes(at, target.name, attributes);
+        const required = target?.scim ? REQUIRED_TO_CREATE_SCIM : REQUIRED_TO_CREATE;
+        const missing = required.filter((name) => !(name in attributes));
+        if (action.create === true && target && missing.length > 0) {
+          const message = target.scim
+            ? `creating an account in target ${target.name} needs the attribute login, its SCIM userName`
+            : `creating an Okta user needs the attributes: ${missing.join(', ')}`;
+          this.report(this.nodeOffset([...at, 'attributes']), message);
         }
         break;
       }
@@ -178,11 +213,29 @@ export class PolicyChecks {
         this.formatter([...at, 'description'], action.description);
         break;
       case 'RESET_PASSWORD':
+        if (target?.scim) {
+          this.report(
+            this.nodeOffset([...at, 'target']),
+            `RESET_PASSWORD acts on Okta only: SCIM applications have no password reset that mails the temporary password; remove \`target: ${target.name}\` or use Okta`,
+          );
+        }
         this.notice([...at, 'notify'], asMap(action.notify), 'reset-password');
         break;
       case 'NOTIFY':
         this.notice(at, action, 'notify');
         break;
+    }
+  }
+
+  /** Every attribute a SYNC_IDENTITIES on a SCIM target sets must have a place in a SCIM user. */
+  private scimAttributes(at: Path, target: string, attributes: Record<string, unknown>): void {
+    for (const name of Object.keys(attributes)) {
+      if (scimAttributePath(name) !== undefined) continue;
+      const mappable = Object.keys(SCIM_ATTRIBUTES);
+      this.report(
+        this.yaml.keyOffset([...at, 'attributes'], name) ?? this.nodeOffset([...at, 'attributes']),
+        `attribute "${name}" has no place in a SCIM user, so target ${target} cannot take it${suggest(name, mappable)}; a SCIM target takes: ${mappable.join(', ')}`,
+      );
     }
   }
 

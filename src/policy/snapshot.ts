@@ -1,13 +1,14 @@
 import { identityKeyAttribute, type PolicySet } from './loader.ts';
 import { plan, type Plan } from './planner.ts';
 import type { IdentityRecord } from './schema.ts';
+import { landsIn } from '../targets/actions.ts';
 
 export interface SnapshotPlan {
   plans: Plan[];
   /** Per policy and lifecycle, how many identities. */
   lifecycles: Record<string, Record<string, number>>;
-  /** Per action, and per group for group changes, how many steps. */
-  actions: Record<string, number>;
+  /** Per target (`mail` for notices), per action, and per group for group changes, how many steps. */
+  actions: Record<string, Record<string, number>>;
   unchanged: number;
 }
 
@@ -24,8 +25,8 @@ function byKey(records: IdentityRecord[], keyAttribute: string, which: string): 
   return map;
 }
 
-/** The targets a step touches, for the summary: the action, and each group it adds or removes. */
-function targetsOf(step: Plan['steps'][number]): string[] {
+/** What a step counts as in the summary: its action, and each group it adds or removes. */
+function entriesOf(step: Plan['steps'][number]): string[] {
   const { action } = step;
   if (action.action !== 'MANAGE_RELATIONSHIPS') return [action.action];
   return [
@@ -67,7 +68,10 @@ export function planSnapshot(
       result.unchanged++;
       return;
     }
-    for (const step of steps) for (const target of targetsOf(step)) result.actions[target] = (result.actions[target] ?? 0) + 1;
+    for (const step of steps) {
+      const counts = (result.actions[landsIn(step.action)] ??= {});
+      for (const entry of entriesOf(step)) counts[entry] = (counts[entry] ?? 0) + 1;
+    }
     result.plans.push(planned);
   });
   onProgress(keys.length, keys.length);

@@ -18,3 +18,6 @@ export const SOURCE_NAME = new RegExp(`^(?:[a-z][a-z0-9-]*|${SCIM_SOURCE_PREFIX}
 
 /** Whether changes of this source are what a SCIM client (Okta's provisioning) pushed. */
 export const isScimSource = (source: string): boolean => source.startsWith(SCIM_SOURCE_PREFIX);
+
+/** The source `okta`: Okta's event hook, System Log and reconciliation report its changes. */
+export const OKTA_SOURCE = 'okta';

@@ -5,8 +5,10 @@ import type { OktaConnection } from '../okta/client.ts';
 import { readPrivateKey, type OktaServiceApp } from '../okta/service-app-auth.ts';
 import type { GuardLimits } from '../guard/limits.ts';
 import { durationMs } from './duration.ts';
+import { isLoopback } from './loopback.ts';
 import { checkOktaEventTypes } from '../sources/okta-events.ts';
 import { fastRateLimitsFrom } from '../emulator/okta/rate-limits.ts';
+import { sandboxScimAppsPort } from '../targets/sandbox-address.ts';
 
 /** The project root, so that commands behave the same from any working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,6 +41,8 @@ export interface TenureConfig {
    * off: it opens the SCIM directory at start.
    */
   sandboxScim: boolean;
+  /** Without a real org: where the emulated SCIM applications (targets with `sandbox:`) listen; 0 for a free port. */
+  scimAppsPort: number;
   smtpUrl: string | undefined;
   mailSmtpPort: number;
   mailHttpPort: number;
@@ -69,6 +73,15 @@ export interface TenureConfig {
   databaseUrl: string | undefined;
 }
 
+/**
+ * How Tenure calls the sandbox's Okta emulator at `orgUrl`: as the service app it registers there
+ * when one is configured, else with the emulator's token.
+ */
+export function emulatorConnection(config: Pick<TenureConfig, 'oktaEmulatorServiceApp' | 'oktaEmulatorToken'>, orgUrl: string): OktaConnection {
+  const serviceApp = config.oktaEmulatorServiceApp;
+  return serviceApp ? { orgUrl, serviceApp } : { orgUrl, token: config.oktaEmulatorToken };
+}
+
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -96,8 +109,6 @@ const SANDBOX_EMULATOR_TOKEN = 'tenure-sandbox-token';
 /** HMAC keys shorter than the SHA-256 output are guessable sooner than the hash is broken. */
 const MIN_SECRET_BYTES = 32;
 
-/** Hosts where plain http stays on the machine: the emulator, or a test double, not a real org. */
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * The org's base URL, as the Okta SDK wants it (an origin, no path). Refused with the fix when it
@@ -114,7 +125,8 @@ export function oktaOrgUrlFrom(raw: string): string {
   }
   // Errors quote the address without any user or password written into it.
   const shown = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+  // Plain http stays on the machine only on loopback: the emulator, or a test double, not a real org.
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new Error(`OKTA_ORG_URL must use https:// ("${shown}"): Okta orgs are served over HTTPS; plain http is allowed only on 127.0.0.1, localhost or [::1] (the emulator)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -268,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     oktaEmulatorToken: env.OKTA_EMULATOR_TOKEN || SANDBOX_EMULATOR_TOKEN,
     oktaEmulatorFastRateLimits: fastRateLimitsFrom(env.TENURE_OKTA_EMULATOR_RATE_LIMITS),
     sandboxScim: true,
+    scimAppsPort: sandboxScimAppsPort(env),
     smtpUrl: env.SMTP_URL || undefined,
     mailSmtpPort: intFrom(env, 'MAIL_SMTP_PORT', 2525),
     mailHttpPort: intFrom(env, 'MAIL_HTTP_PORT', 8025),

@@ -18,6 +18,7 @@ export async function isolatedConfig(purpose: string, overrides: Partial<TenureC
     mailHttpPort: 0,
     dataDir: await mkdtemp(path.join(tmpdir(), `tenure-${purpose}-`)),
     sandboxScim: false,
+    scimAppsPort: 0,
     ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import {
   type ScheduleOptionsAction,
   type ScheduleUpdateOptions,
 } from '@temporalio/client';
+import { WorkflowType } from '../../workflows/definitions.ts';
 import type { PolicySet } from '../policy/loader.ts';
 import { oktaIsASource } from '../sources/okta-users.ts';
 import type { TenureConfig } from './config.ts';
@@ -36,14 +37,14 @@ function wantedSchedules(config: TenureConfig, policySet: PolicySet): WantedSche
     {
       scheduleId: OKTA_RECONCILIATION_SCHEDULE,
       everyMs: okta ? config.oktaReconcileIntervalMs : undefined,
-      workflowType: 'oktaReconciliation',
+      workflowType: WorkflowType.oktaReconciliation,
       args: [],
       summary: `Full pass over the Okta users in scope${config.oktaScopeGroup ? ` (members of ${config.oktaScopeGroup})` : ''}`,
     },
     {
       scheduleId: OKTA_LOG_POLL_SCHEDULE,
       everyMs: logPollMs,
-      workflowType: 'oktaLogPoll',
+      workflowType: WorkflowType.oktaLogPoll,
       // The poll reads the window since the previous one, so it is told the interval.
       args: logPollMs === undefined ? [] : [{ intervalMs: logPollMs }],
       summary: 'Okta System Log polls between full passes, up to an hour of them per run',
@@ -51,7 +52,7 @@ function wantedSchedules(config: TenureConfig, policySet: PolicySet): WantedSche
     {
       scheduleId: HR_EXPORT_PULL_SCHEDULE,
       everyMs: config.hrExportPath ? config.hrExportIntervalMs : undefined,
-      workflowType: 'hrExportPull',
+      workflowType: WorkflowType.hrExportPull,
       args: [],
       summary: `Import of the HR export ${config.hrExportPath ?? ''}`.trim(),
     },

@@ -3,6 +3,12 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import type { LogEntry } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
+import { startScimApps, type ScimApps } from '../emulator/scim-apps/server.ts';
+import { PolicyValidationError } from '../policy/problems.ts';
+import { checkTargetCapabilities } from '../targets/capability-check.ts';
+import { createTargets } from '../targets/registry.ts';
+import { SANDBOX_SCIM_TOKEN, sandboxScimConnection } from '../targets/sandbox-address.ts';
+import { resolveScimConnection, type ScimConnection } from '../targets/scim/connection.ts';
 import { startMailCatcher, type MailCatcher } from '../emulator/mail/catcher.ts';
 import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../emulator/okta/server.ts';
 import type { ChangeEvent } from '../identity/change-event.ts';
@@ -18,7 +24,7 @@ import { newAdminSecret, removeAdminFile, writeAdminFile } from '../scim/admin-f
 import { directoryMayHoldData, lazyScimDirectory } from '../scim/directory/lazy.ts';
 import { startOutboxRelay, type OutboxRelay } from '../scim/outbox-relay.ts';
 import { buildIntakeServer } from '../server/intake.ts';
-import { projectRoot, type TenureConfig } from './config.ts';
+import { emulatorConnection, projectRoot, type TenureConfig } from './config.ts';
 import { claimDataDir, SANDBOX_ORG } from './data-dir.ts';
 import { startDevServer } from './dev-server.ts';
 import { wireSandboxScim, type SandboxScim } from './sandbox-scim.ts';
@@ -56,6 +62,8 @@ export interface TenureStack {
   oktaUrl: string | undefined;
   oktaEmulator: OktaEmulator | undefined;
   mailCatcher: MailCatcher | undefined;
+  /** The sandbox's emulated SCIM applications, when a target names one and there is no real org. */
+  scimApps: ScimApps | undefined;
   /** The emulated org's app that provisions into Tenure by SCIM; unset on a real org. */
   sandboxScim: SandboxScim | undefined;
   stop(): Promise<void>;
@@ -110,10 +118,38 @@ async function startOkta(config: TenureConfig, options: StackOptions, stops: Sto
   });
   if (emulator.rateLimitNotice) options.log?.(emulator.rateLimitNotice);
   stops.push(() => emulator.close());
-  const connection: OktaConnection = serviceApp ? { orgUrl: emulator.url, serviceApp } : { orgUrl: emulator.url, token: config.oktaEmulatorToken };
+  const connection = emulatorConnection(config, emulator.url);
   const okta = createOktaClient(connection, { health: healthOf(connection, serviceApp ? 'OKTA_CLIENT_ID' : 'OKTA_EMULATOR_TOKEN') });
   await ensureGroups(okta, JSON.parse(await readFile(path.join(projectRoot, 'examples/okta-groups.json'), 'utf8')));
   return { okta, url: emulator.url, emulator };
+}
+
+/**
+ * The targets the worker acts on: Okta, and each SCIM application of the targets document. In the
+ * sandbox (no real org) a target with `sandbox:` is the emulated application, started here, so that
+ * trying Tenure never writes to a real one. What each SCIM target can do is read now, as
+ * `tenure validate` reads it: a policy it cannot carry out stops the start; a target that cannot
+ * be reached is said, and its work waits for it.
+ */
+async function startTargets(config: TenureConfig, policySet: PolicySet, okta: Awaited<ReturnType<typeof startOkta>>, options: StackOptions, stops: Stopper[]) {
+  const definitions = [...policySet.targets.values()];
+  let scimApps: ScimApps | undefined;
+  if (okta.emulator && definitions.some(({ definition }) => definition.sandbox)) {
+    const apps = await startScimApps({ port: config.scimAppsPort, token: SANDBOX_SCIM_TOKEN, stateFile: path.join(config.dataDir, 'scim-apps.json') });
+    stops.push(() => apps.close());
+    scimApps = apps;
+  }
+  const connections = new Map<string, ScimConnection>(
+    definitions.map(({ name, definition }) => [
+      name,
+      scimApps && definition.sandbox ? sandboxScimConnection(scimApps.appUrl(definition.sandbox)) : resolveScimConnection(name, definition, process.env),
+    ]),
+  );
+  const targets = createTargets(okta.okta, connections);
+  const check = await checkTargetCapabilities(policySet, (name) => targets.get(name).capabilities());
+  if (check.problems.length > 0) throw new PolicyValidationError(check.problems);
+  for (const { target, reason } of check.unreachable) (options.log ?? console.error)(`Target ${target} could not be reached (${reason}); its work waits until it answers.`);
+  return { targets, scimApps };
 }
 
 async function startMail(config: TenureConfig, stops: Stopper[]): Promise<{ mailer: Mailer; catcher: MailCatcher | undefined }> {
@@ -182,13 +218,16 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
 
     let mail: Awaited<ReturnType<typeof startMail>> | undefined;
+    let scimApps: ScimApps | undefined;
     if (okta) {
+      const started = await startTargets(config, policySet, okta, options, stops);
+      scimApps = started.scimApps;
       mail = await startMail(config, stops);
       const worker = await startWorker({
         address: temporal.address,
         namespace: config.temporalNamespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ policySet, okta: okta.okta, mailer: mail.mailer, client, taskQueue: config.taskQueue, config }),
+        activities: createActivities({ policySet, okta: okta.okta, targets: started.targets, mailer: mail.mailer, client, taskQueue: config.taskQueue, config }),
         logLevel: config.logLevel,
         log: options.workerLog,
       });
@@ -224,6 +263,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
       oktaUrl: okta?.url,
       oktaEmulator: okta?.emulator,
       mailCatcher: mail?.catcher,
+      scimApps,
       sandboxScim,
       stop,
     };

@@ -4,6 +4,7 @@ import type { ChangeEvent } from '../identity/change-event.ts';
 import { sourceAttributes, type PolicySet } from '../policy/loader.ts';
 import { HR_SOURCE, parseHrEvents } from '../sources/hr-events.ts';
 import { HR_SIGNATURE_HEADER, verifyHrSignature } from '../sources/hr-signature.ts';
+import { answerHookError } from './hook-errors.ts';
 
 export interface HrWebhookOptions {
   secret: string;
@@ -45,6 +46,8 @@ export const hrWebhookRoute: FastifyPluginAsync<HrWebhookOptions> = async (app, 
   // only JSON is taken (415 otherwise), not the text/plain Fastify would parse by default.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler(answerHookError);
 
   app.post('/hooks/hr', async (request, reply) => {
     const receivedAt = now();

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ChangeEvent } from '../identity/change-event.ts';
 import { changeFromOktaEvent } from '../sources/okta-events.ts';
+import { answerHookError } from './hook-errors.ts';
 
 export const OKTA_HOOK_PATH = '/hooks/okta';
 
@@ -118,6 +119,8 @@ export const oktaHookRoute: FastifyPluginAsync<OktaHookOptions> = async (app, op
   // JSON only, parsed in the handler so that a malformed body gets a reason.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler(answerHookError);
 
   app.get(OKTA_HOOK_PATH, async (request, reply) => {
     const challenge = request.headers[CHALLENGE_HEADER];

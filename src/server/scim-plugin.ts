@@ -1,8 +1,9 @@
-import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DbError } from '../scim/directory/database.ts';
 import { DirectoryError, type ScimDirectory } from '../scim/directory/types.ts';
 import { isIntegrationName } from '../scim/integrations.ts';
-import { ScimError, scimErrorBody } from '../scim/errors.ts';
+import { SCIM_MEDIA_TYPE } from '../scim/protocol.ts';
+import { ScimError } from '../scim/errors.ts';
 import { tokenMatches } from '../scim/token.ts';
 import { scimDiscoveryRoutes } from './scim-discovery-routes.ts';
 import { scimGroupRoutes } from './scim-group-routes.ts';
@@ -28,9 +29,18 @@ export interface ScimOptions {
 /** SCIM has no bulk here, so a body is one resource: a group of 10,000 members fits with room to spare. */
 export const SCIM_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
-/** What every route handler needs: the directory, the integration the token opened, and where its resources live. */
+/**
+ * The part of a directory the SCIM routes use: users and groups. Tenure's directory is one, and so
+ * is the sandbox's store of emulated applications (src/emulator/scim-apps/store.ts).
+ */
+export type ScimResources = Pick<
+  ScimDirectory,
+  'createUser' | 'getUser' | 'updateUser' | 'deleteUser' | 'listUsers' | 'groupsOf' | 'createGroup' | 'getGroup' | 'updateGroup' | 'deleteGroup' | 'listGroups'
+>;
+
+/** What every route handler needs: the users and groups, the integration the token opened, and where its resources live. */
 export interface ScimContext {
-  directory: ScimDirectory;
+  directory: ScimResources;
   integration: string;
   baseUrl: string;
   changed(): void;
@@ -44,14 +54,18 @@ declare module 'fastify' {
 
 const UNAUTHORIZED = 'The bearer token is missing, or is not valid for this SCIM endpoint.';
 
-function bearer(request: FastifyRequest): string | undefined {
+/** The token of `Authorization: Bearer <token>`, or undefined when the request has none. */
+export function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1];
 }
 
-/** Any error a SCIM request meets, as the SCIM error a client should see. */
-function asScimError(error: FastifyError | Error): ScimError {
+/**
+ * Any error a SCIM request meets, as the SCIM error a client should see. `server` names who failed
+ * in a 500's detail, which says nothing of the cause: that goes to the log only.
+ */
+export function asScimError(error: FastifyError | Error, server = 'Tenure'): ScimError {
   if (error instanceof ScimError) return error;
   if (error instanceof DirectoryError) return new ScimError(error.status, error.scimType, error.message);
   // SQLSTATE class 22 (data exception): a value the database cannot take, such as a NUL in an id in
@@ -73,9 +87,10 @@ function asScimError(error: FastifyError | Error): ScimError {
   }
   const status = fastifyError.statusCode;
   if (status && status >= 400 && status < 500) return new ScimError(status, undefined, fastifyError.message);
-  return new ScimError(500, undefined, 'Tenure could not complete the request; nothing was changed unless a later read shows it. Try again.');
+  return new ScimError(500, undefined, `${server} could not complete the request; nothing was changed unless a later read shows it. Try again.`);
 }
 
+/** The content parser of SCIM bodies: JSON, or a 400 invalidSyntax; an empty body is none. */
 function scimJson(_request: FastifyRequest, body: string, done: (error: Error | null, body?: unknown) => void): void {
   if (body === '') return done(null, undefined);
   try {
@@ -85,14 +100,18 @@ function scimJson(_request: FastifyRequest, body: string, done: (error: Error | 
   }
 }
 
+/** Only JSON bodies, as SCIM clients send them (Okta's POSTs say application/json, its others application/scim+json), up to the limit. */
+export function acceptScimBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([SCIM_MEDIA_TYPE, 'application/json'], { parseAs: 'string', bodyLimit: SCIM_BODY_LIMIT_BYTES }, scimJson);
+}
+
 export const scimPlugin: FastifyPluginAsync<ScimOptions> = async (app, options) => {
   const { directory } = options;
   const changed = options.onChange ?? (() => {});
 
-  // Only JSON bodies, as SCIM clients send them (Okta's POSTs say application/json, its others application/scim+json).
   app.decorateRequest('scim', null as unknown as ScimContext);
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string', bodyLimit: SCIM_BODY_LIMIT_BYTES }, scimJson);
+  acceptScimBodies(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.type(SCIM_CONTENT_TYPE);

@@ -1,19 +1,14 @@
 import type { Client } from '@temporalio/client';
 import type { IdentityRecord } from '../policy/schema.ts';
+import { RECORD_MEMO, WorkflowType } from '../../workflows/definitions.ts';
 import { IdentityKey } from '../runtime/search-attributes.ts';
-
-/**
- * The memo field in which an identity workflow shows its source's last applied record, as
- * `{value}`: a memo field set to null is removed, and a record the source removed is null.
- */
-export const RECORD_MEMO = 'record';
 
 export interface KnownIdentity {
   /** What the source last said, as the workflow applied it; null once it said the identity is gone. */
   record: IdentityRecord | null;
 }
 
-const identitiesOf = (source: string) => `WorkflowType = 'identityWorkflow' AND IdentitySource = '${source}' AND ExecutionStatus = 'Running'`;
+const identitiesOf = (source: string) => `WorkflowType = '${WorkflowType.identity}' AND IdentitySource = '${source}' AND ExecutionStatus = 'Running'`;
 
 /**
  * Every identity of a source that Tenure knows, read from Temporal's visibility store (the

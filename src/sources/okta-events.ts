@@ -2,7 +2,9 @@ import type { ChangeEvent } from '../identity/change-event.ts';
 import type { IdentityRecord } from '../policy/schema.ts';
 
 /** The source name of identities Okta itself reports: workflows `identity/okta/<Okta user id>`. */
-export const OKTA_SOURCE = 'okta';
+import { OKTA_SOURCE } from '../policy/source-name.ts';
+
+export { OKTA_SOURCE };
 
 /**
  * One System Log event, as an event hook delivers it (`data.events[]`) and as the System Log API

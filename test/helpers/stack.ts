@@ -2,6 +2,8 @@ import type { TenureConfig } from '../../src/runtime/config.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
 import { isolatedConfig } from '../../src/runtime/isolated-config.ts';
 import { startTenure, type StackOptions, type TenureStack } from '../../src/runtime/stack.ts';
+import { statusQuery, type IdentityStatus } from '../../workflows/definitions.ts';
+import { expect } from 'vitest';
 
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-of-32-bytes-or-more';
 
@@ -45,5 +47,23 @@ export async function postHr(stack: Pick<TenureStack, 'intakeUrl'>, body: string
     method: 'POST',
     headers: { 'content-type': 'application/json', [HR_SIGNATURE_HEADER]: signHrBody(body, TEST_WEBHOOK_SECRET) },
     body,
+  });
+}
+
+/**
+ * Waits until the identity workflow has handled `eventId` (applied or failed), then checks its
+ * status; the bound only keeps a broken run from hanging.
+ */
+export async function handledEvent(
+  stack: Pick<TenureStack, 'client'>,
+  workflowId: string,
+  eventId: string,
+  check: (status: IdentityStatus) => void = () => {},
+): Promise<IdentityStatus> {
+  return eventually(async () => {
+    const status = await stack.client.workflow.getHandle(workflowId).query(statusQuery);
+    expect(status.lastEventId).toBe(eventId);
+    check(status);
+    return status;
   });
 }

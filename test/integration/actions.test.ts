@@ -12,7 +12,7 @@ import { statusQuery, type IdentityStatus } from '../../workflows/definitions.ts
 import { saveHistoryIfRecording } from '../helpers/histories.ts';
 import { policyFixture } from '../helpers/policy-fixture.ts';
 import { takePassword } from '../helpers/secrets.ts';
-import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
+import { eventually, handledEvent, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
 
 /*
  * Every action against Okta through the real dev server, worker, emulator and SMTP catcher:
@@ -148,14 +148,7 @@ const handle = (key: string): WorkflowHandle => stack.client.workflow.getHandle(
 const statusOf = (key: string): Promise<IdentityStatus> => handle(key).query(statusQuery);
 
 /** Waits until the identity has handled `eventId`; the bound only keeps a broken run from hanging. */
-async function handled(key: string, eventId: string, check: (status: IdentityStatus) => void = () => {}): Promise<IdentityStatus> {
-  return eventually(async () => {
-    const status = await statusOf(key);
-    expect(status.lastEventId).toBe(eventId);
-    check(status);
-    return status;
-  });
-}
+const handled = (key: string, eventId: string, check?: (status: IdentityStatus) => void) => handledEvent(stack, `identity/hr/${key}`, eventId, check);
 
 async function groupNamesOf(userId: string): Promise<string[]> {
   const names: string[] = [];
@@ -283,11 +276,11 @@ describe('Okta errors', () => {
     await send('e1', person('Q1', 'Dee', 'Holm'));
     await handled('Q1', 'e1', (status) => expect(status.lastError).toBeUndefined());
     const events = await historyOf('Q1');
-    const [sync] = attemptsOf(events, 'syncIdentity');
+    const [sync] = attemptsOf(events, 'targetSyncIdentity');
     expect(sync!.attempt).toBe(2);
     expect(sync!.lastFailure?.applicationFailureInfo?.type).toBe('OktaRateLimited');
     expect(sync!.lastFailure?.applicationFailureInfo?.nextRetryDelay).toBeTruthy();
-    const [entitlement] = attemptsOf(events, 'createEntitlement');
+    const [entitlement] = attemptsOf(events, 'targetCreateEntitlement');
     expect(entitlement!.attempt).toBeGreaterThan(1);
     expect(entitlement!.lastFailure?.message).toContain('500');
     const users = [];
@@ -302,7 +295,7 @@ describe('Okta errors', () => {
       await eventually(async () => {
         const description = await handle('Q2').describe();
         const pending = description.raw.pendingActivities ?? [];
-        expect(pending.map((activity) => activity.activityType?.name)).toContain('syncIdentity');
+        expect(pending.map((activity) => activity.activityType?.name)).toContain('targetSyncIdentity');
         expect(pending[0]!.attempt).toBeGreaterThanOrEqual(3);
       });
     } finally {
@@ -319,7 +312,7 @@ describe('Okta errors', () => {
     expect(status.lastError).toContain('Username must be in the form of an email address');
     expect(status.applied).toBe(0);
     const events = await historyOf('Q3');
-    expect(attemptsOf(events, 'syncIdentity')).toEqual([expect.objectContaining({ attempt: 1 })]);
+    expect(attemptsOf(events, 'targetSyncIdentity')).toEqual([expect.objectContaining({ attempt: 1 })]);
     const failed = events.find((event) => event.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
     expect(failed.applicationFailureInfo).toMatchObject({ type: 'OktaError', nonRetryable: true });
     expect(failed.message).toContain('E0000001');
@@ -351,6 +344,10 @@ describe('a leaver and a rehire', () => {
     expect(status.lifecycleState).toBe('active');
     expect(mailTo('grace.hopper@example.com', 'Fay Nord joins Research')).toHaveLength(2);
     await saveHistoryIfRecording(handle('R1'), 'leaver-and-rehire');
+    // The same, recorded by the last workflow code before the target seam (its activities took Okta user ids).
+    await saveHistoryIfRecording(handle('R1'), 'okta-before-targets-rehire');
+    // And by the code with the seam: the Okta actions run as the `okta` target's (patched 'target-seam').
+    await saveHistoryIfRecording(handle('R1'), 'okta-through-target-seam-rehire');
   });
 
   it('holds a future termination, shows it as scheduled, and drops it when HR rescinds it', async () => {
@@ -404,6 +401,8 @@ describe('deleting an identity with approval', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('tenure: hr/D1: nothing is waiting for approval');
     await saveHistoryIfRecording(handle('D1'), 'deletion-approved');
+    await saveHistoryIfRecording(handle('D1'), 'okta-before-targets-deletion');
+    await saveHistoryIfRecording(handle('D1'), 'okta-through-target-seam-deletion');
   });
 
   it('keeps the user when `tenure reject` refuses', async () => {

@@ -14,18 +14,20 @@ import { projectRoot } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
+import { startScimAppsPair, type ScimAppsPair } from '../helpers/scim-apps-pair.ts';
 import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
 
 /**
  * Tenure under fire: 200 people join, then a quarter leave and a quarter move department, while
  * Okta fails a fifth of all requests with 500 and answers bursts of 429, and the only worker is
- * killed with SIGKILL mid-run and started again. However the run goes, its end must be exact.
+ * killed with SIGKILL mid-run and started again. Each person also gets an account in two SCIM
+ * applications (PyPI's scim2-server and Tenure's own SCIM service provider, targets of
+ * test/fixtures/chaos/apps). However the run goes, its end must be exact, in all three.
  */
 
 const IDENTITIES = 200;
 const EVENTS_PER_REQUEST = 20;
 const OKTA_TOKEN = 'chaos-okta-token';
-const POLICIES_DIR = path.join(projectRoot, 'test/fixtures/chaos/policies');
 const TEMPLATES_DIR = path.join(projectRoot, 'test/fixtures/chaos/templates');
 const DEPARTMENTS = ['Engineering', 'Sales', 'Finance', 'People'];
 const ERROR_RATE = 0.2;
@@ -40,7 +42,7 @@ const CHANGES_PER_BURST = 50;
 const JOINED_BEFORE_KILL = 40;
 /**
  * People at their final state when the faults stop. Temporal retries a failed activity after 1 s,
- * doubling up to 5 minutes (workflows/identity.ts). Left on to the very end, the faults fall more
+ * doubling up to 5 minutes (workflows/identity-activities.ts). Left on to the very end, the faults fall more
  * and more on the few activities still running, whose next attempts then wait minutes (measured:
  * 193 of 200 done after 5 minutes): that would test the backoff curve, not the outcome.
  */
@@ -108,6 +110,37 @@ function actualOktaState(person: Person) {
 const atFinalState = (person: Person) => isDeepStrictEqual(actualOktaState(person), expectedOktaState(person));
 const joined = (person: Person) => (actualOktaState(person)?.groups.length ?? 0) === 3;
 
+/**
+ * What test/fixtures/chaos/apps asks of each SCIM application: one account, active unless the
+ * person left, with the department and title of their last record. A leaver's account is only
+ * deactivated: everything else is as the joiner left it.
+ */
+function expectedAccount(person: Person) {
+  const record = person.after ?? person.joiner;
+  return {
+    userName: person.login,
+    externalId: person.key,
+    active: person.fate !== 'leaves',
+    name: { givenName: record.first_name, familyName: record.last_name },
+    title: record.title,
+    department: record.department,
+  };
+}
+
+function accountAsChecked(account: Record<string, unknown>) {
+  const enterprise = (account['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] ?? {}) as Record<string, unknown>;
+  const name = (account.name ?? {}) as Record<string, unknown>;
+  return {
+    userName: account.userName,
+    externalId: account.externalId,
+    active: account.active,
+    name: { givenName: name.givenName, familyName: name.familyName },
+    title: account.title,
+    department: enterprise.department,
+  };
+}
+
+let apps: ScimAppsPair;
 let emulator: OktaEmulator;
 let mail: MailCatcher;
 let stack: TenureStack;
@@ -121,15 +154,18 @@ beforeAll(async () => {
   const groups = ['staff', ...DEPARTMENTS.map((department) => `dept-${department.toLowerCase()}`)];
   await ensureGroups(createOktaClient({ orgUrl: emulator.url, token: OKTA_TOKEN }), groups.map((name) => ({ name })));
   mail = await startMailCatcher();
+  apps = await startScimAppsPair();
+  Object.assign(process.env, apps.env);
   // The intake alone, in this process: the worker runs in a child process, alone on its task queue.
-  stack = await startTestStack({ taskQueue, policiesDir: POLICIES_DIR, templatesDir: TEMPLATES_DIR }, { role: 'intake' });
-});
+  stack = await startTestStack({ taskQueue, policiesDir: apps.policiesDir, templatesDir: TEMPLATES_DIR }, { role: 'intake' });
+}, 120_000);
 
 afterAll(async () => {
   worker?.kill('SIGKILL');
   await stack?.stop();
   await emulator?.close();
   await mail?.close();
+  await apps?.stop();
 });
 
 /** `tenure start --role worker`, configured as an operator would, by its environment. */
@@ -144,7 +180,8 @@ async function startWorkerProcess(): Promise<ChildProcess> {
       OKTA_API_TOKEN: OKTA_TOKEN,
       HR_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
       SMTP_URL: mail.smtpUrl,
-      TENURE_POLICIES_DIR: POLICIES_DIR,
+      TENURE_POLICIES_DIR: apps.policiesDir,
+      ...apps.env,
       TENURE_TEMPLATES_DIR: TEMPLATES_DIR,
       // Every failed attempt is a warning, and this test makes thousands.
       TENURE_LOG_LEVEL: 'ERROR',
@@ -238,6 +275,21 @@ describe('200 identities through Okta 500s, 429 bursts and a killed worker', () 
       within: 300_000,
       every: 1_000,
     });
+  });
+
+  it('have exactly one account in each SCIM application, as the policy asks: a leaver only deactivated', { timeout: 240_000 }, async () => {
+    const expected = Object.fromEntries(people.map((person) => [person.key, [expectedAccount(person)]]));
+    for (const app of ['third', 'own'] as const) {
+      // The applications' last steps may still be running when Okta's are done.
+      await eventually(
+        async () => {
+          const accounts = await apps.accounts(app);
+          expect(Object.fromEntries(people.map((person) => [person.key, (accounts.get(person.key) ?? []).map(accountAsChecked)]))).toEqual(expected);
+          expect(accounts.size).toBe(IDENTITIES);
+        },
+        { within: 180_000, every: 2_000 },
+      );
+    }
   });
 
   it('have one Okta user per employee number', () => {

@@ -130,7 +130,7 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
     const payload = history.events!.find((event) => event.activityTaskCompletedEventAttributes)!.activityTaskCompletedEventAttributes!.result!.payloads![0]!;
     const recorded = JSON.parse(Buffer.from(payload.data!).toString('utf8')) as { now: string; lifecycles: unknown };
-    expect(recorded.lifecycles).toEqual({ employees: 'joiner' });
+    expect(recorded.lifecycles).toEqual({ employees: 'joiner', 'saas-apps': 'joiner' });
     const dryRun = JSON.parse(await tenure('plan', '--new', 'examples/joiner.json', '--now', recorded.now, '--json'));
     expect(dryRun).toEqual(recorded);
   });
@@ -148,10 +148,12 @@ describe('an HR joiner and leaver reach Okta through the identity workflow', () 
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
     const activities = history.events!.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     expect(activities).toEqual([
-      'planChange', 'syncIdentity', 'createEntitlement', 'manageRelationships', 'resetPassword', 'manageRelationships',
+      // Okta's steps (employees.yaml), then OpsHelm's account and Kestra's with its group (saas-apps.yaml).
+      'planChange', 'targetSyncIdentity', 'targetCreateEntitlement', 'targetManageRelationships', 'resetPassword', 'targetManageRelationships',
+      'targetSyncIdentity', 'targetSyncIdentity', 'targetCreateEntitlement', 'targetManageRelationships',
       'planChange',
-      // A leaver asks the mass-change guard before it takes access away.
-      'planChange', 'requestClearance', 'groupsToRemove', 'deprovisionIdentity',
+      // A leaver asks the mass-change guard before it takes access away, everywhere.
+      'planChange', 'requestClearance', 'targetGroupsToRemove', 'targetDeprovisionIdentity', 'targetDeprovisionIdentity', 'targetGroupsToRemove', 'targetDeprovisionIdentity',
     ]);
     const description = await stack.client.workflow.getHandle(workflowId).describe();
     expect(description.typedSearchAttributes.get(IdentityKey)).toBe('E1001');
@@ -240,7 +242,10 @@ describe('a leaver with a future termination date', () => {
     const joined = await handled(workflowId, 'hr-evt-4004', 1);
     expect((await post(JSON.stringify({ eventId: 'hr-evt-4005', record: { ...record, status: 'terminated', termination_date: '2099-12-31' } }))).status).toBe(202);
     const leaving = await handled(workflowId, 'hr-evt-4005', 2);
-    expect(leaving.deferred).toMatchObject([{ id: 'employees/leaver', lifecycle: 'leaver', at: '2099-12-31T17:00:00.000Z' }]);
+    expect(leaving.deferred).toMatchObject([
+      { id: 'employees/leaver', lifecycle: 'leaver', at: '2099-12-31T17:00:00.000Z' },
+      { id: 'saas-apps/leaver', lifecycle: 'leaver', at: '2099-12-31T17:00:00.000Z' },
+    ]);
     expect((await okta.userApi.getUser({ userId: joined.oktaUserId! })).status).toBe('PASSWORD_EXPIRED');
 
     expect((await post(JSON.stringify({ eventId: 'hr-evt-4006', record }))).status).toBe(202);

@@ -7,9 +7,15 @@ import { heldBatchOf, holdBatch } from '../../src/guard/held-batch.ts';
 import type { ChangeEvent } from '../../src/identity/change-event.ts';
 import { projectRoot } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
-import { statusQuery, type IdentityStatus } from '../../workflows/definitions.ts';
-import type { heldBatch, HeldBatchInput, HeldBatchResult } from '../../workflows/held-batch.ts';
-import { clearanceRequestSignal, heldBatchWorkflowId } from '../../workflows/mass-change.ts';
+import {
+  clearanceRequestSignal,
+  heldBatchWorkflowId,
+  statusQuery,
+  type heldBatch,
+  type HeldBatchInput,
+  type HeldBatchResult,
+  type IdentityStatus,
+} from '../../workflows/definitions.ts';
 import { policyFixture, validPolicy, welcomeTemplate } from '../helpers/policy-fixture.ts';
 import { eventually, startTestStack, postHr } from '../helpers/stack.ts';
 

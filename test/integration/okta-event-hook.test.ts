@@ -139,7 +139,7 @@ describe('the Okta event hook, registered in the org', () => {
       expect(await groupNamesOf(user.id!)).toEqual(['Everyone']);
       const afterDeactivation = orgLog().slice(orgLog().indexOf(deactivated));
       expect(afterDeactivation.filter((event) => event.eventType === 'user.session.clear' && event.target[0]!.id === user.id)).toHaveLength(1);
-      expect(await activitiesOf(user.id!)).toEqual(expect.arrayContaining(['planChange', 'groupsToRemove', 'deprovisionIdentity']));
+      expect(await activitiesOf(user.id!)).toEqual(expect.arrayContaining(['planChange', 'targetGroupsToRemove', 'targetDeprovisionIdentity']));
     });
 
     it('applies a redelivered event once, even through another intake process', async () => {
@@ -160,7 +160,7 @@ describe('the Okta event hook, registered in the org', () => {
       expect(status).toMatchObject({ applied: 2, record: null });
       const activities = await activitiesOf(user.id!);
       expect(activities.filter((name) => name === 'planChange')).toHaveLength(2);
-      expect(activities.filter((name) => name === 'deprovisionIdentity')).toHaveLength(1);
+      expect(activities.filter((name) => name === 'targetDeprovisionIdentity')).toHaveLength(1);
     });
   });
 
@@ -191,7 +191,7 @@ describe('the Okta event hook, registered in the org', () => {
     // The deactivation arrives late (a System Log poll or another intake hands it over).
     await deliverChange(stack.client, stack.taskQueue, changeFromOktaEvent(deactivation, DEFAULT_OKTA_HOOK_EVENT_TYPES, new Date().toISOString())!);
     await handled(user.id!, deactivation.uuid);
-    expect(await activitiesOf(user.id!)).toContain('deprovisionIdentity');
+    expect(await activitiesOf(user.id!)).toContain('targetDeprovisionIdentity');
     expect((await okta.userApi.getUser({ userId: user.id! })).status).toBe(reactivated);
     expect(reactivated).not.toBe('DEPROVISIONED');
     expect(await groupNamesOf(user.id!)).toEqual(groups);

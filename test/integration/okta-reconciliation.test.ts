@@ -13,8 +13,7 @@ import {
   triggerSchedule,
 } from '../../src/runtime/schedules.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
-import { statusQuery } from '../../workflows/definitions.ts';
-import { ScheduledStartTime } from '../../workflows/okta-reconciliation.ts';
+import { ScheduledStartTime, statusQuery } from '../../workflows/definitions.ts';
 import { loseNextHookDelivery } from '../helpers/okta-hooks.ts';
 import { eventually, startTestStack } from '../helpers/stack.ts';
 
@@ -97,7 +96,7 @@ async function historyOf(userId: string) {
 
 /** How many times the identity's workflow deprovisioned it. */
 async function deprovisionsOf(userId: string): Promise<number> {
-  return (await historyOf(userId)).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'deprovisionIdentity').length;
+  return (await historyOf(userId)).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'targetDeprovisionIdentity').length;
 }
 
 /** How many changes were handed to the identity's workflow, applied or dropped as seen. */

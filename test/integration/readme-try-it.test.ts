@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
+import { SANDBOX_SCIM_TOKEN } from '../../src/targets/sandbox-address.ts';
 import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
 
 /**
@@ -58,11 +59,12 @@ async function tenure(args: string[]): Promise<string> {
   return stdout;
 }
 
-/** `curl -s -H 'Authorization: …' URL`, sent to this stack's emulator. */
+/** `curl -s -H 'Authorization: …' URL`, sent to this stack's emulator of Okta (8090) or of the SCIM applications (8092). */
 async function curl(args: string[]): Promise<string> {
   const header = args[args.indexOf('-H') + 1]!;
   const url = new URL(args.at(-1)!);
-  const response = await fetch(`${stack.oktaUrl}${url.pathname}`, {
+  const base = url.port === '8092' ? stack.scimApps!.url : stack.oktaUrl;
+  const response = await fetch(`${base}${url.pathname}`, {
     headers: { [header.slice(0, header.indexOf(':'))]: header.slice(header.indexOf(':') + 1).trim() },
   });
   return response.text();
@@ -94,7 +96,7 @@ async function settle(args: string[], output: string): Promise<void> {
 }
 
 describe("the README's Try it, followed top to bottom", () => {
-  it('tells one story: a joiner, a title change in the import, then the leaver', async () => {
+  it('tells one story: a joiner, a title change in the import, then the leaver', { timeout: 180_000 }, async () => {
     const commands = await tryItCommands();
     expect(commands.length).toBeGreaterThan(8);
     const outputs: Array<{ line: string; output: string }> = [];
@@ -110,6 +112,9 @@ describe("the README's Try it, followed top to bottom", () => {
     expect(of('npx tenure hr send examples/joiner.json')[0]).toMatch(/^202\b/);
     expect(of('npx tenure mail list')[0]).toContain('grace.hopper@example.com');
     expect(JSON.parse(of('curl ')[0]!)).toMatchObject({ status: 'PASSWORD_EXPIRED', profile: { login: 'zoe.lindqvist@example.com' } });
+    // Her Kestra account, made by policies/saas-apps.yaml on the sandbox's emulated Kestra.
+    expect(of('curl ')[1]).toContain('zoe.lindqvist@example.com');
+    expect(of('npx tenure status hr/E1001')[0]).toMatch(/Accounts:\n(.|\n)*kestra +\S+ \(active\)/);
 
     // Imported after the joiner and before the leaver, Zoë's new title is a move, not a rehire.
     const [dryRun, imported] = of('npx tenure hr import examples/hr-export.csv');
@@ -135,5 +140,12 @@ describe("the README's Try it, followed top to bottom", () => {
     const user = await stack.okta!.userApi.getUser({ userId: 'zoe.lindqvist@example.com' });
     expect(user.status).toBe('DEPROVISIONED');
     expect(user.profile?.title).toBe('Staff Platform Engineer');
+    // The leaver reached every target: her OpsHelm and Kestra accounts are inactive, Kestra's group gone.
+    for (const app of ['opshelm', 'kestra'] as const) {
+      const response = await fetch(`${stack.scimApps!.adminUrl(app)}/users`, { headers: { authorization: `Bearer ${SANDBOX_SCIM_TOKEN}` } });
+      const { users } = (await response.json()) as { users: Array<{ userName: string; active: boolean; groups?: unknown[] }> };
+      const accounts = users.filter((account) => account.userName === 'zoe.lindqvist@example.com');
+      expect(accounts.map((account) => ({ active: account.active, groups: account.groups ?? [] }))).toEqual([{ active: false, groups: [] }]);
+    }
   });
 });

@@ -100,8 +100,8 @@ describe('the Okta user a SCIM client names', { timeout: 90_000 }, () => {
     expect(left.lastError).toContain(refusal);
     // Ids only: neither login is in what the status shows.
     expect(left.lastError).not.toMatch(/mallory|victor/i);
-    expect(await ran(workflowId, 'deprovisionIdentity')).toBe(0);
-    expect(await ran(workflowId, 'groupsToRemove')).toBe(0);
+    expect(await ran(workflowId, 'targetDeprovisionIdentity')).toBe(0);
+    expect(await ran(workflowId, 'targetGroupsToRemove')).toBe(0);
 
     const victim = await stack.okta!.userApi.getUser({ userId: victimId });
     expect(victim.status).not.toBe('DEPROVISIONED');

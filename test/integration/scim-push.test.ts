@@ -145,9 +145,9 @@ describe.each(shapes)('Okta pushes to Tenure: the $kind app', { timeout: 90_000 
       expect(record?.displayName).toBe('Ana Lima');
       expect(pending).toBe(0);
     });
-    expect(await ran('manageRelationships')).toBe(1);
-    expect(await ran('syncIdentity')).toBe(1);
-    expect(await ran('createEntitlement')).toBe(1);
+    expect(await ran('targetManageRelationships')).toBe(1);
+    expect(await ran('targetSyncIdentity')).toBe(1);
+    expect(await ran('targetCreateEntitlement')).toBe(1);
   });
 
   it('group push and membership: joining a pushed group is a mover whose condition reads the groups list', async () => {
@@ -183,7 +183,7 @@ describe.each(shapes)('Okta pushes to Tenure: the $kind app', { timeout: 90_000 
     await stack.okta!.userApi.deactivateUser({ userId: oktaUserId });
     await pushed();
     await eventually(async () => expect((await status()).lifecycleState).toBe('inactive'));
-    expect(await ran('deprovisionIdentity')).toBe(1);
+    expect(await ran('targetDeprovisionIdentity')).toBe(1);
     expect((await stack.okta!.userApi.getUser({ userId: oktaUserId })).status).toBe('DEPROVISIONED');
   });
 
@@ -207,12 +207,12 @@ describe.each(shapes)('Okta pushes to Tenure: the $kind app', { timeout: 90_000 
   });
 
   it("unassign: a leaver of this source; Tenure deprovisions Ana's Okta user", async () => {
-    const before = await ran('deprovisionIdentity');
+    const before = await ran('targetDeprovisionIdentity');
     const unassigned = await oktaCall(emulated, 'DELETE', `/api/v1/apps/${appId}/users/${oktaUserId}`);
     expect(unassigned.status).toBe(204);
     await pushed();
     await eventually(async () => expect((await status()).lifecycleState).toBe('inactive'));
-    expect(await ran('deprovisionIdentity')).toBe(before + 1);
+    expect(await ran('targetDeprovisionIdentity')).toBe(before + 1);
     expect((await stack.okta!.userApi.getUser({ userId: oktaUserId })).status).toBe('DEPROVISIONED');
     // The whole life of a SCIM identity, for the replay test.
     await saveHistoryIfRecording(stack.client.workflow.getHandle(workflowId), `scim-okta-${shape.kind.toLowerCase()}-checked`);

@@ -33,7 +33,7 @@ describe('tenure test', () => {
   it('passes the example policies', async () => {
     const result = await tenureTest();
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/\n41 passed, 0 failed\.\n$/);
+    expect(result.stdout).toMatch(/\n46 passed, 0 failed\.\n$/);
   });
 
   it('fails with a readable diff of expected (-) and actual (+) steps', async () => {

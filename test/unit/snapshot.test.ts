@@ -25,21 +25,24 @@ describe('tenure plan --snapshot', () => {
     (await run(process.execPath, ['bin/tenure.mjs', 'plan', '--snapshot', 'test/fixtures/hr-now.csv', '--previous', 'test/fixtures/hr-before.csv', '--now', '2026-11-24T09:00:00Z', ...args], { cwd: projectRoot })).stdout;
 
   it('counts joiners, movers and leavers, and the actions per target', async () => {
-    const result = JSON.parse(await plan('--json')) as { lifecycles: unknown; actions: Record<string, number>; unchanged: number; plans: Array<{ key: string; steps: Array<{ workflow: string }> }> };
-    expect(result.lifecycles).toEqual({ employees: { none: 1, mover: 2, joiner: 1, leaver: 1 } });
+    const result = JSON.parse(await plan('--json')) as { lifecycles: unknown; actions: Record<string, Record<string, number>>; unchanged: number; plans: Array<{ key: string; steps: Array<{ workflow: string }> }> };
+    expect(result.lifecycles).toEqual({ employees: { none: 1, mover: 2, joiner: 1, leaver: 1 }, 'saas-apps': { none: 1, mover: 2, joiner: 1, leaver: 1 } });
     expect(result.unchanged).toBe(1);
-    expect(result.actions).toMatchObject({ DEPROVISION_IDENTITY: 1, '  add dept-engineering': 1, '  add staff': 2, '  remove contractors': 1, '  sync dept-finance': 1 });
+    expect(result.actions.okta).toMatchObject({ DEPROVISION_IDENTITY: 1, '  add dept-engineering': 1, '  add staff': 2, '  remove contractors': 1, '  sync dept-finance': 1 });
+    expect(result.actions.kestra).toEqual({ SYNC_IDENTITIES: 2, CREATE_ENTITLEMENT: 2, MANAGE_RELATIONSHIPS: 2, '  sync dept-engineering': 1, '  sync dept-finance': 1, DEPROVISION_IDENTITY: 1 });
+    expect(result.actions.opshelm).toEqual({ SYNC_IDENTITIES: 2, DEPROVISION_IDENTITY: 1 });
+    expect(result.actions.mail).toEqual({ NOTIFY: 1 });
     expect(Object.fromEntries(result.plans.map((planned) => [planned.key, [...new Set(planned.steps.map((step) => step.workflow))]]))).toEqual({
-      E2: ['department-move'],
+      E2: ['department-move', 'kestra-department-move', 'title-change'],
       E3: ['contractor-conversion'],
-      E5: ['joiner', 'joiner-staff'],
+      E5: ['joiner', 'joiner-staff', 'opshelm-account', 'kestra-account'],
       E4: ['leaver'],
     });
   });
 
   it('prints the same as a readable summary and each identity with its steps', async () => {
     const text = await plan();
-    expect(text).toContain('Lifecycles per policy:\n  employees  none 1, mover 2, joiner 1, leaver 1');
+    expect(text).toContain('Lifecycles per policy:\n  employees  none 1, mover 2, joiner 1, leaver 1\n  saas-apps  none 1, mover 2, joiner 1, leaver 1');
     expect(text).toMatch(/^hr\/E4 +leaver +employees\/leaver +now +DEPROVISION_IDENTITY +okta /m);
     expect(text).toMatch(/^hr\/E5 +joiner +employees\/pre-hire +2026-12-07 09:00 UTC +date trigger /m);
   });

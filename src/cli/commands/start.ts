@@ -1,7 +1,8 @@
 import { loadConfig } from '../../runtime/config.ts';
 import { resolveLeftoverDevServer } from '../../runtime/leftover.ts';
 import { SANDBOX_APP_LABEL } from '../../runtime/sandbox-scim.ts';
-import { roles, startTenure, type Role } from '../../runtime/stack.ts';
+import { roles, startTenure, type Role, type TenureStack } from '../../runtime/stack.ts';
+import { SANDBOX_SCIM_TOKEN } from '../../targets/sandbox-address.ts';
 import { stopRequest } from '../../runtime/stop-request.ts';
 
 export async function run(options: { role: string; stopLeftover?: boolean }): Promise<void> {
@@ -29,6 +30,11 @@ export async function run(options: { role: string; stopLeftover?: boolean }): Pr
         : stack.intakeUrl && `${stack.intakeUrl}/scim/v2/<integration>  (npx tenure scim add <integration>)`,
     ],
     ['Okta', stack.oktaUrl && `${stack.oktaUrl}${stack.oktaEmulator ? `  (emulator; Authorization: SSWS ${config.oktaEmulatorToken})` : ''}`],
+    [
+      'SCIM apps',
+      stack.scimApps && `${stack.scimApps.url}/<app>/scim/v2 for ${emulatedApps(stack).join(', ')}  (emulated targets; Authorization: Bearer ${SANDBOX_SCIM_TOKEN})`,
+    ],
+    ['Targets', role !== 'intake' ? ['okta', ...stack.policySet.targets.keys()].join(', ') : undefined],
     ['Mailbox', stack.mailCatcher ? `${stack.mailCatcher.httpUrl}/messages  (SMTP ${stack.mailCatcher.smtpUrl})` : config.smtpUrl && '(sending to SMTP_URL)'],
     ['Policies', `${config.policiesDir} (hash ${stack.policySet.hash})`],
   ];
@@ -40,4 +46,9 @@ export async function run(options: { role: string; stopLeftover?: boolean }): Pr
   log('Stopping Tenure…');
   await stack.stop();
   log('Stopped.');
+}
+
+/** The applications the sandbox emulates: the targets document's `sandbox:` names. */
+function emulatedApps(stack: TenureStack): string[] {
+  return [...new Set([...stack.policySet.targets.values()].flatMap(({ definition }) => (definition.sandbox ? [definition.sandbox] : [])))];
 }

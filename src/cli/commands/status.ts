@@ -1,5 +1,7 @@
 import { statusQuery, type IdentityStatus } from '../../../workflows/definitions.ts';
 import { withIdentityWorkflow } from '../identity-handle.ts';
+import { DEFAULT_TARGET } from '../../targets/actions.ts';
+import { accountLine } from '../../../workflows/definitions.ts';
 
 function print(status: IdentityStatus): void {
   const rows: Array<[string, string]> = [
@@ -12,6 +14,11 @@ function print(status: IdentityStatus): void {
   if (status.lastError) rows.push(['Last error', status.lastError]);
   if (status.removedGroups.length) rows.push(['To restore', status.removedGroups.join(', ')]);
   console.log(rows.map(([name, value]) => `${name.padEnd(12)}${value}`).join('\n'));
+  // Every target's account, Okta's included, so that a failure in one stands beside the others' success.
+  const accounts = Object.entries(status.accounts ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (accounts.some(([target]) => target !== DEFAULT_TARGET)) {
+    console.log(`Accounts:\n${accounts.map(([target, account]) => `  ${target.padEnd(10)}${accountLine(account)}${account.removedGroups.length ? `; to restore: ${account.removedGroups.join(', ')}` : ''}`).join('\n')}`);
+  }
   const scheduled = [
     ...status.deferred.map(({ at, id, lifecycle, steps }) => `  ${at}  ${id} (${lifecycle}): ${steps.map((step) => step.action.action).join(', ')}`),
     ...status.schedule.map(({ at, id }) => `  ${at}  ${id} (date trigger)`),

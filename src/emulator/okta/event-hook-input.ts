@@ -1,3 +1,4 @@
+import { isLoopback } from '../../runtime/loopback.ts';
 import { apiValidationFailed, fieldBlank } from './errors.ts';
 import { objectBody } from './request.ts';
 
@@ -97,10 +98,6 @@ function readEventTypes(events: Record<string, unknown>, causes: Causes): string
     else causes.add('events.items', `${String(item)} is not eligible for event hooks`);
   }
   return eventTypes;
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 /**

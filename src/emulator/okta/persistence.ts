@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { readSavedJson, writePrivateFile } from '../../runtime/private-file.ts';
 import { AppsSnapshotSchema } from './app-records.ts';
 import { USER_STATUSES } from './lifecycle.ts';
 import type { OktaStore, OrgSnapshot } from './store.ts';
@@ -69,42 +67,10 @@ const SnapshotSchema: z.ZodType<OrgSnapshot> = z.object({
 
 /** Restores the org saved at `path`; answers false, changing nothing, if there is no such file. */
 export async function loadState(store: OktaStore, path: string): Promise<boolean> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`saved org ${path} is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = SnapshotSchema.safeParse(data);
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    throw new Error(`saved org ${path} is malformed at ${issue!.path.join('.') || 'the top level'}: ${issue!.message}`);
-  }
-  store.restore(parsed.data);
+  const saved = await readSavedJson(path, SnapshotSchema, 'saved org');
+  if (saved === undefined) return false;
+  store.restore(saved);
   return true;
-}
-
-/**
- * Replaces the file in one step, so that a crash mid-write leaves the previous save whole. Only
- * its owner may read it: it holds the provisioning connections' bearer tokens, as Okta keeps them.
- */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, text, { mode: 0o600 });
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 export interface Persistence {
@@ -129,7 +95,8 @@ export function persistState(store: OktaStore, path: string): Persistence {
       await new Promise<void>((resolve) => setImmediate(resolve));
       dirty = false;
       try {
-        await writeAtomically(path, JSON.stringify(store.snapshot()));
+        // Only its owner may read the file: it holds the provisioning connections' bearer tokens, as Okta keeps them.
+        await writePrivateFile(path, JSON.stringify(store.snapshot()));
         failure = undefined;
       } catch (error) {
         failure = error;

@@ -1,3 +1,5 @@
+import { retryAfterMs, SCIM_MEDIA_TYPE, scimUrl } from '../../scim/protocol.ts';
+
 /**
  * One SCIM request as Okta's provisioning sends it to an app (its headers, its bearer token), and
  * what to make of the answer: done, worth another try (no answer, a 5xx, a 429), or final (any
@@ -20,20 +22,6 @@ export type ScimAnswer =
   | { outcome: 'retry'; status: number | null; reason: string; retryAfterMs: number | undefined }
   | { outcome: 'final'; status: number; reason: string };
 
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now; undefined if absent or unreadable. */
-export function retryAfterMs(header: string | null, nowMs: number): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-/** The base URL and the path joined with exactly one slash between them. */
-export function scimUrl(baseUrl: string, path: string): string {
-  return baseUrl.replace(/\/+$/, '') + path;
-}
-
 /** The SCIM error type an answer names, if any: a fixed word, safe to record. */
 async function scimTypeOf(response: Response): Promise<string | undefined> {
   const body = (await response.json().catch(() => undefined)) as { scimType?: unknown } | undefined;
@@ -46,9 +34,9 @@ export async function sendScim(
   options: { timeoutMs: number; signal: AbortSignal; nowMs: () => number },
 ): Promise<ScimAnswer> {
   const headers: Record<string, string> = {
-    accept: 'application/scim+json',
+    accept: SCIM_MEDIA_TYPE,
     'accept-charset': 'utf-8',
-    'content-type': 'application/scim+json; charset=utf-8',
+    'content-type': `${SCIM_MEDIA_TYPE}; charset=utf-8`,
     'user-agent': SCIM_USER_AGENT,
     authorization: `Bearer ${connection.token}`,
   };

@@ -1,7 +1,8 @@
 import type { AppRecord, PushTask } from './app-records.ts';
 import type { AppRegistry } from './app-store.ts';
 import { newToken } from './ids.ts';
-import { GROUP_SCHEMA, PATCH_OP } from './scim-user.ts';
+import { PATCH_OP } from '../../scim/protocol.ts';
+import { GROUP_SCHEMA } from '../../scim/schema-definitions.ts';
 import { sendScim, type ScimAnswer, type ScimCall } from './scim-client.ts';
 import type { OktaStore } from './store.ts';
 import { userTarget } from './log-entries.ts';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../../scim/schema-definitions.ts';
 import type { UserRecord } from './user-store.ts';
 
 /**
@@ -7,11 +8,6 @@ import type { UserRecord } from './user-store.ts';
  * externalId, and the optional attributes appear only when the Okta profile has them. `active` and
  * the generated password are added by the push itself.
  */
-
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 type Profile = Record<string, unknown>;
 
@@ -89,8 +85,8 @@ export function scimUserOf(user: Pick<UserRecord, 'id' | 'profile'>): Record<str
     enterprise.manager = { ...(managerId ? { value: managerId } : {}), ...(manager ? { displayName: manager } : {}) };
   }
   if (Object.keys(enterprise).length > 0) {
-    body.schemas = [USER_SCHEMA, ENTERPRISE_SCHEMA];
-    body[ENTERPRISE_SCHEMA] = enterprise;
+    body.schemas = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA];
+    body[ENTERPRISE_USER_SCHEMA] = enterprise;
   }
   return body;
 }

@@ -1,0 +1,117 @@
+import { ApplicationFailure, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { PlannedNotification, PlanStep } from '../src/policy/planner.ts';
+import { durationMs } from '../src/runtime/duration.ts';
+import { approveUpdate, rejectUpdate, type ApprovalAnswer, type ApprovalRequest, type PendingApproval } from './definitions.ts';
+import { failureReason } from './failure-reason.ts';
+import { actions } from './identity-activities.ts';
+import type { IdentityState } from './identity-state.ts';
+import { workflowOf, type ApprovalDesk, type Notices, type Runnable, type StepRunner } from './identity-steps.ts';
+
+interface Decision {
+  approval: PendingApproval;
+  answer: ApprovalAnswer;
+  by: string | undefined;
+}
+
+/**
+ * The steps that wait for a person: a DELETE_IDENTITY with `approval` parks the rest of its policy
+ * workflow, asks the approver, and waits for `tenure approve` or `tenure reject` (the updates
+ * below) until its deadline, when it expires.
+ */
+export class Approvals implements ApprovalDesk {
+  /** Approvals decided by a person, in the order they were decided, to act on in the workflow's loop. */
+  private readonly decided: Decision[] = [];
+
+  constructor(
+    private readonly state: IdentityState,
+    private readonly notices: Notices,
+  ) {}
+
+  /** Takes the approve and reject updates; a decision is only queued, and acted on in the loop. */
+  listen(): void {
+    for (const [update, decision] of [
+      [approveUpdate, 'approved'],
+      [rejectUpdate, 'rejected'],
+    ] as const) {
+      setHandler(update, (request) => this.decide(request, decision), { validator: (request) => void this.approvalFor(request) });
+    }
+  }
+
+  /** Whether a person has decided since the loop last acted. */
+  get anyDecided(): boolean {
+    return this.decided.length > 0;
+  }
+
+  /** Parks a step and the rest of its workflow, and asks the approver. */
+  async request(plan: Runnable, index: number, stepId: string, asked: PlannedNotification & { timeout: string }): Promise<void> {
+    const step = plan.steps[index]!;
+    const { timeout, ...request } = asked;
+    const workflow = workflowOf(step);
+    const approval: PendingApproval = {
+      id: workflow,
+      action: step.action.action,
+      requestedAt: new Date().toISOString(),
+      // The schema admits only durations durationMs reads.
+      deadline: new Date(Date.now() + durationMs(timeout)!).toISOString(),
+      notice: request,
+      steps: plan.steps.slice(index).filter((later) => workflowOf(later) === workflow),
+      onFailure: plan.onFailure[workflow],
+      stepId,
+    };
+    this.state.approvals = [...this.state.approvals.filter(({ id }) => id !== workflow), approval];
+    await this.sendNotice(approval, false);
+  }
+
+  /** Acts on the oldest decision: runs the approved step and the rest of its workflow, or records the rejection. */
+  async actOnNext(runner: Pick<StepRunner, 'runSteps'>): Promise<void> {
+    const { approval, answer, by } = this.decided.shift()!;
+    log.info(`Approval ${answer.decision}`, { workflow: approval.id, action: approval.action, by });
+    if (answer.decision === 'rejected') {
+      this.state.lastError = `${approval.action} of ${approval.id} was rejected${by ? ` by ${by}` : ''}`;
+      return;
+    }
+    const [waiting, ...rest] = approval.steps;
+    // The approved step runs as it was planned, without asking again.
+    const approved: PlanStep = { ...waiting!, action: { action: 'DELETE_IDENTITY' } };
+    const failure = await runner.runSteps({ steps: [approved, ...rest], onFailure: approval.onFailure ? { [approval.id]: approval.onFailure } : {} }, `${approval.stepId}.approved`);
+    if (failure) this.state.lastError = failureReason(failure);
+  }
+
+  /** Nobody decided in time: the approver hears so, the workflow's failure notice goes out, and the step is not done. */
+  async expire(approval: PendingApproval): Promise<Error> {
+    await this.sendNotice(approval, true);
+    const reason = `${approval.action} of ${approval.id} was not approved by ${approval.deadline}`;
+    await this.notices.sendFailure(approval.onFailure, { error: reason, workflow: approval.id, action: approval.action }, `${approval.stepId}.expired`);
+    return ApplicationFailure.nonRetryable(reason, 'ApprovalTimedOut');
+  }
+
+  private async sendNotice(approval: PendingApproval, expired: boolean): Promise<void> {
+    const { workflowId } = workflowInfo();
+    const context = {
+      ...approval.notice.context,
+      approval: { workflow: approval.id, action: approval.action, deadline: approval.deadline, workflowId, expired },
+    };
+    await actions.notify.executeWithOptions({ summary: `${expired ? 'approval expired' : 'approval request'} · ${approval.id}` }, [
+      this.notices.notice({ ...approval.notice, context }, `${approval.stepId}.approval${expired ? '-expired' : ''}`),
+    ]);
+  }
+
+  private approvalFor(request: ApprovalRequest): PendingApproval {
+    const { state } = this;
+    const candidates = state.approvals.filter(({ id }) => request.id === undefined || id === request.id);
+    if (candidates.length === 1) return candidates[0]!;
+    const waiting = state.approvals.map(({ id, action }) => `${action} of ${id}`).join(', ');
+    if (candidates.length === 0) {
+      throw new Error(`${state.source}/${state.key}: ${request.id ? `no approval of ${request.id} is waiting` : 'nothing is waiting for approval'}${waiting ? `; waiting: ${waiting}` : ''}`);
+    }
+    throw new Error(`${state.source}/${state.key}: several approvals are waiting (${waiting}); name one`);
+  }
+
+  private decide(request: ApprovalRequest, decision: ApprovalAnswer['decision']): ApprovalAnswer {
+    const approval = this.approvalFor(request);
+    this.state.approvals = this.state.approvals.filter((waiting) => waiting !== approval);
+    const answer: ApprovalAnswer = { id: approval.id, action: approval.action, decision };
+    this.decided.push({ approval, answer, by: request.by });
+    return answer;
+  }
+}
