@@ -2,6 +2,7 @@ import type { OktaClient } from '../src/okta/client.ts';
 import { toActivityError } from '../src/okta/errors.ts';
 import { findUser } from '../src/okta/users.ts';
 import type {
+  AccountOf,
   CreateEntitlementInput,
   DeleteIdentityInput,
   DeprovisionIdentityInput,
@@ -10,11 +11,14 @@ import type {
   Target,
 } from '../src/targets/target.ts';
 
-/** An input as the activities took it before the target seam: the account id was the Okta user id. */
-type Legacy<I extends { accountId: unknown }> = Omit<I, 'accountId'> & { oktaUserId: I['accountId'] };
+/**
+ * An input as the activities took it before the target seam: the account id was the Okta user id,
+ * and no identity key came with it (Okta acts on the id alone).
+ */
+type Legacy<I extends { accountId: unknown }> = Omit<I, 'accountId' | 'key'> & { oktaUserId: I['accountId'] };
 
-function withAccount<I extends { accountId: unknown }>({ oktaUserId, ...rest }: Legacy<I>): I {
-  return { ...rest, accountId: oktaUserId } as unknown as I;
+function withAccount<I extends { accountId: unknown; key: string }>({ oktaUserId, ...rest }: Legacy<I>): I {
+  return { key: '', ...rest, accountId: oktaUserId } as unknown as I;
 }
 
 /**
@@ -29,7 +33,7 @@ export function legacyOktaActivities(okta: Target) {
       return { ...result, oktaUserId: accountId };
     },
     manageRelationships: (input: Legacy<ManageRelationshipsInput>) => okta.manageRelationships(withAccount(input)),
-    groupsToRemove: (input: Legacy<{ accountId: string }>) => okta.groupsToRemove(withAccount(input)),
+    groupsToRemove: (input: Legacy<AccountOf>) => okta.groupsToRemove(withAccount(input)),
     deprovisionIdentity: (input: Legacy<DeprovisionIdentityInput>) => okta.deprovisionIdentity(withAccount(input)),
     deleteIdentity: (input: Legacy<DeleteIdentityInput>) => okta.deleteIdentity(withAccount(input)),
     createEntitlement: (input: Legacy<CreateEntitlementInput>) => okta.createEntitlement(withAccount(input)),

@@ -23,12 +23,13 @@ export function oktaAccount(state: Pick<IdentityState, 'accounts'>): TargetAccou
 }
 
 /**
- * A state carried over by continue-as-new from workflow code before targets, which kept the Okta
- * account in fields of its own, as the state is now.
+ * The state carried over by continue-as-new, as the state is now: from workflow code before
+ * targets, which kept the Okta account in fields of its own, or from today's, which writes both.
  */
 export function withAccounts(carried: IdentityState & Partial<Pick<IdentityStatus, OktaAccountFields>>): IdentityState {
-  if (carried.accounts) return carried;
   const { oktaUserId, oktaProfile, removedGroups, deleted, ...rest } = carried;
+  // Carried by code with targets, which writes both: `accounts` is the state, the rest a copy for older workers.
+  if (rest.accounts) return rest;
   const okta: TargetAccount = { id: oktaUserId, profile: oktaProfile ?? {}, removedGroups: removedGroups ?? [], deleted: deleted ?? false };
   return { ...rest, accounts: oktaUserId || deleted || Object.keys(okta.profile).length > 0 || okta.removedGroups.length > 0 ? { [DEFAULT_TARGET]: okta } : {} };
 }
@@ -51,6 +52,15 @@ export function statusOf(state: IdentityState, pending: number): IdentityStatus 
     pending,
     lifecycleState: lifecycleStateOf(state),
   };
+}
+
+/**
+ * The state continue-as-new carries: the Okta account also under its fields from before targets,
+ * so that a worker not yet upgraded that picks up the new run (a rolling deploy) reads it too.
+ */
+export function carriedState(state: IdentityState): IdentityState & Pick<IdentityStatus, OktaAccountFields> {
+  const { pending: _pending, lifecycleState: _lifecycleState, ...carried } = statusOf(state, 0);
+  return carried;
 }
 
 export function initialState(source: string, key: string): IdentityState {

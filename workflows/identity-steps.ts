@@ -157,21 +157,21 @@ export class StepRunner {
         return;
       }
       case 'MANAGE_RELATIONSHIPS': {
-        const input = { accountId: this.requireAccount(step, target), add: action.add, remove: action.remove, sync: action.sync };
+        const input = { key: state.key, accountId: this.accountFor(step, target), add: action.add, remove: action.remove, sync: action.sync };
         if (seam()) await actions.targetManageRelationships.executeWithOptions(summary, [{ target, ...input }]);
         else await actions.manageRelationships.executeWithOptions(summary, [legacy(input)]);
         return;
       }
       case 'DEPROVISION_IDENTITY': {
         const { action: _name, target: _target, ...options } = action;
-        const accountId = this.requireAccount(step, target);
+        const account = { key: state.key, accountId: this.accountFor(step, target) };
         if (options.removeGroups) {
           const groups = seam()
-            ? await actions.targetGroupsToRemove.executeWithOptions(summary, [{ target, accountId }])
-            : await actions.groupsToRemove.executeWithOptions(summary, [legacy({ accountId })]);
+            ? await actions.targetGroupsToRemove.executeWithOptions(summary, [{ target, ...account }])
+            : await actions.groupsToRemove.executeWithOptions(summary, [legacy(account)]);
           held.removedGroups = [...new Set([...held.removedGroups, ...groups])];
         }
-        const input = { accountId, ...options, onlyIfStatus: this.statusReportedBy(target) };
+        const input = { ...account, ...options, onlyIfStatus: this.statusReportedBy(target) };
         const { status } = seam()
           ? await actions.targetDeprovisionIdentity.executeWithOptions(summary, [{ target, ...input }])
           : await actions.deprovisionIdentity.executeWithOptions(summary, [legacy(input)]);
@@ -179,8 +179,10 @@ export class StepRunner {
         return;
       }
       case 'DELETE_IDENTITY':
-        if (held.id) {
-          const input = { accountId: held.id, onlyIfStatus: this.statusReportedBy(target) };
+        // An Okta user Tenure does not know is not its to delete; a SCIM account is looked up by
+        // the key it carries, and with none found there is nothing of the identity's to delete.
+        if (held.id || target !== DEFAULT_TARGET) {
+          const input = { key: state.key, accountId: held.id, onlyIfStatus: this.statusReportedBy(target) };
           if (seam()) await actions.targetDeleteIdentity.executeWithOptions(summary, [{ target, ...input }]);
           else await actions.deleteIdentity.executeWithOptions(summary, [legacy(input)]);
         }
@@ -190,14 +192,14 @@ export class StepRunner {
         held.status = undefined;
         return;
       case 'CREATE_ENTITLEMENT': {
-        const input = { name: action.name, description: action.description, assign: action.assign, accountId: action.assign ? this.requireAccount(step, target) : undefined };
+        const input = { key: state.key, name: action.name, description: action.description, assign: action.assign, accountId: action.assign ? this.accountFor(step, target) : undefined };
         if (seam()) await actions.targetCreateEntitlement.executeWithOptions(summary, [{ target, ...input }]);
         else await actions.createEntitlement.executeWithOptions(summary, [legacy(input)]);
         return;
       }
       case 'RESET_PASSWORD':
         // Okta's alone (validation refuses another target): the password goes straight into the notice.
-        await actions.resetPassword.executeWithOptions(summary, [{ oktaUserId: this.requireAccount(step, DEFAULT_TARGET), notify: this.notices.notice(action.notify, stepId) }]);
+        await actions.resetPassword.executeWithOptions(summary, [{ oktaUserId: this.accountFor(step, DEFAULT_TARGET)!, notify: this.notices.notice(action.notify, stepId) }]);
         // Okta expires the password it gives: the user must set a new one at the first sign-in.
         held.status = 'PASSWORD_EXPIRED';
         return;
@@ -209,13 +211,18 @@ export class StepRunner {
     return target === DEFAULT_TARGET && this.state.source === OKTA_SOURCE && typeof this.basis?.status === 'string' ? this.basis.status : undefined;
   }
 
-  private requireAccount(step: PlanStep, target: string): string {
+  /**
+   * The id of the account a step acts on. Without one, an Okta step fails here: an Okta user
+   * Tenure did not create or bind is not its to change. A SCIM target is asked anyway, with the
+   * identity key, and finds the account that carries it (one made by an earlier run whose id the
+   * state no longer holds), or says there is none.
+   */
+  private accountFor(step: PlanStep, target: string): string | undefined {
     const { state } = this;
     const held = state.accounts[target] ?? noAccount();
-    if (held.id) return held.id;
-    const why = held.deleted ? 'it was deleted' : target === DEFAULT_TARGET ? (state.oktaUserRefused ?? 'Tenure has not created one') : 'Tenure has not created one';
-    const what = target === DEFAULT_TARGET ? 'no Okta user is known' : `no account in ${target} is known`;
-    throw ApplicationFailure.nonRetryable(`${step.action.action} for ${state.source}/${state.key}: ${what} for this identity (${why})`, target === DEFAULT_TARGET ? 'NoOktaUser' : 'NoAccount');
+    if (held.id || target !== DEFAULT_TARGET) return held.id;
+    const why = held.deleted ? 'it was deleted' : (state.oktaUserRefused ?? 'Tenure has not created one');
+    throw ApplicationFailure.nonRetryable(`${step.action.action} for ${state.source}/${state.key}: no Okta user is known for this identity (${why})`, 'NoOktaUser');
   }
 }
 

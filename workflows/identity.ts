@@ -21,7 +21,7 @@ import { failureReason } from './failure-reason.ts';
 import { sources } from './identity-activities.ts';
 import { Approvals } from './identity-approvals.ts';
 import { Moments } from './identity-moments.ts';
-import { accountIn, describe, initialState, oktaAccount, statusOf, withAccounts, type IdentityState } from './identity-state.ts';
+import { accountIn, carriedState, describe, initialState, oktaAccount, statusOf, withAccounts, type IdentityState } from './identity-state.ts';
 import { Notices, StepRunner } from './identity-steps.ts';
 
 /** How many recent event ids an identity remembers to drop redeliveries. */
@@ -63,7 +63,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
     if (approvals.anyDecided) {
       await approvals.actOnNext(steps);
     } else if (workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof identityWorkflow>({ source: input.source, key: input.key, carried: { status: state, recentEventIds, pending } });
+      await continueAsNew<typeof identityWorkflow>({ source: input.source, key: input.key, carried: { status: carriedState(state), recentEventIds, pending } });
     } else if (!arrived) {
       await moments.runDue();
     } else {

@@ -1,5 +1,8 @@
 import { Client, WorkflowNotFoundError, type Connection, type WorkflowHandle } from '@temporalio/client';
+import { ValueError } from '@temporalio/common';
+import { ENCRYPTED_ENCODING } from '../payload-encryption/codec.ts';
 import { identityWorkflowId } from '../../workflows/definitions.ts';
+import { tenureDataConverter } from '../payload-encryption/data-converter.ts';
 import { loadConfig } from '../runtime/config.ts';
 import { connectTemporal, TemporalUnreachableError } from '../runtime/temporal.ts';
 
@@ -41,7 +44,14 @@ export async function withTemporalClient<T>(address: string | undefined, work: (
     );
   }
   try {
-    return await work(new Client({ connection, namespace: config.temporalNamespace }));
+    // The workers' keys: queries, updates and signals are encrypted as the workers expect them.
+    return await work(new Client({ connection, namespace: config.temporalNamespace, dataConverter: tenureDataConverter(config.encryptionKeys) }));
+  } catch (error) {
+    // The SDK's "Unknown encoding" says nothing of the fix.
+    if (error instanceof ValueError && error.message.includes(ENCRYPTED_ENCODING)) {
+      throw new Error(`Temporal at ${at} holds Tenure's data encrypted: set TENURE_ENCRYPTION_KEYS to the keys Tenure's workers use`);
+    }
+    throw error;
   } finally {
     await connection.close();
   }

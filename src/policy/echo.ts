@@ -146,8 +146,10 @@ function attributeEcho(policy: Policy, name: string, value: AttributeValue | und
  * deprovisioning.
  */
 function held(action: PlannedAction, record: IdentityRecord): boolean {
-  // What another target holds, the record pushed from Okta cannot show.
-  if (action.action !== 'NOTIFY' && targetOf(action) !== DEFAULT_TARGET) return false;
+  // What another target holds, the record pushed from Okta cannot show; nor can a step there
+  // loop back through Okta. Its plan comes from values the first condition found to be Tenure's
+  // own writes, so it ran when those were planned: it does not stop the change being an echo.
+  if (action.action !== 'NOTIFY' && targetOf(action) !== DEFAULT_TARGET) return true;
   const groups = new Set((listOf(record[SCIM_GROUPS_ATTRIBUTE]) ?? []).map(groupKey));
   switch (action.action) {
     case 'SYNC_IDENTITIES':

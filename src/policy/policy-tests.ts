@@ -93,7 +93,7 @@ function observedPlan(whole: Plan, test: PolicyTest, policy: string | undefined)
     out.deferred = result.deferred.map((deferred) => ({ workflow: deferred.id.split('/')[1], at: deferred.at, steps: deferred.steps.map(observed) }));
   }
   if (test.expect.schedule) out.schedule = result.schedule.map((trigger) => ({ workflow: trigger.id.split('/')[1], at: trigger.at }));
-  if (test.expect.echo) out.echo = Object.fromEntries(Object.entries(result.echo).map(([policy, echo]) => [policy, echo.attributes]));
+  if (test.expect.echo) out.echo = Object.fromEntries(Object.entries(result.echo).filter(([name]) => mine(`${name}/`)).map(([name, echo]) => [name, echo.attributes]));
   if (test.expect.onFailure) {
     out.onFailure = Object.fromEntries(Object.entries(result.onFailure).map(([id, notice]) => [id.split('/')[1], { template: notice.template, to: notice.to }]));
   }

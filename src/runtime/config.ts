@@ -9,6 +9,7 @@ import { isLoopback } from './loopback.ts';
 import { checkOktaEventTypes } from '../sources/okta-events.ts';
 import { fastRateLimitsFrom } from '../emulator/okta/rate-limits.ts';
 import { sandboxScimAppsPort } from '../targets/sandbox-address.ts';
+import { encryptionKeysFrom, type EncryptionKey } from '../payload-encryption/keys.ts';
 
 /** The project root, so that commands behave the same from any working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,6 +72,12 @@ export interface TenureConfig {
   oktaScopeGroup: string | undefined;
   /** TENURE_DATABASE_URL: the PostgreSQL server that holds the SCIM directory; unset, it is embedded under dataDir. */
   databaseUrl: string | undefined;
+  /** TENURE_ENCRYPTION_KEYS: payloads Tenure hands to Temporal are encrypted with the first; unset, they are not (the sandbox). */
+  encryptionKeys: EncryptionKey[] | undefined;
+  /** TENURE_CODEC_TOKEN: the bearer token of the intake's codec endpoint (/codec); unset, it is not served. */
+  codecToken: string | undefined;
+  /** TENURE_CODEC_CORS_ORIGINS: the Temporal UIs whose pages may call the codec endpoint. */
+  codecCorsOrigins: string[];
 }
 
 /**
@@ -236,6 +243,39 @@ function checkSecret(env: NodeJS.ProcessEnv, name: string, sandboxValue: string)
   if (Buffer.byteLength(value) < MIN_SECRET_BYTES) throw new Error(`${name} is shorter than ${MIN_SECRET_BYTES} bytes: ${fix}`);
 }
 
+/** Where the sandbox's Temporal UI is served; the codec endpoint answers its pages by default. */
+const SANDBOX_UI_ORIGIN = 'http://localhost:8233';
+
+/**
+ * The codec endpoint decrypts every payload for whoever holds its token, so it is served only with
+ * a token worth the name, and only when there is something to decrypt. Errors never quote the token.
+ */
+function codecTokenFrom(env: NodeJS.ProcessEnv, keys: EncryptionKey[] | undefined): string | undefined {
+  const token = env.TENURE_CODEC_TOKEN || undefined;
+  if (token === undefined) return undefined;
+  if (!keys) throw new Error('TENURE_CODEC_TOKEN is set but TENURE_ENCRYPTION_KEYS is not: the codec endpoint has nothing to decrypt without keys; set both, or neither');
+  if (Buffer.byteLength(token) < MIN_SECRET_BYTES) throw new Error(`TENURE_CODEC_TOKEN is shorter than ${MIN_SECRET_BYTES} bytes: generate one with \`openssl rand -hex 32\``);
+  return token;
+}
+
+/** Origins as the browser sends them (scheme://host[:port]), so that a comparison finds them. */
+function corsOriginsFrom(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.TENURE_CODEC_CORS_ORIGINS;
+  if (raw === undefined || raw.trim() === '') return [SANDBOX_UI_ORIGIN];
+  return raw.split(/[\s,]+/).filter(Boolean).map((given) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(given);
+    } catch {
+      // Reported below.
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== given.replace(/\/$/, '')) {
+      throw new Error(`TENURE_CODEC_CORS_ORIGINS: "${given}" is not an origin: give the Temporal UI's address as scheme://host[:port], e.g. https://temporal.example.com`);
+    }
+    return url.origin;
+  });
+}
+
 /** The variables that say "act on a real org"; beside an empty OKTA_ORG_URL they are a mistake, not sandbox mode. */
 const OKTA_CREDENTIAL_VARIABLES = ['OKTA_API_TOKEN', ...SERVICE_APP_VARIABLES] as const;
 
@@ -259,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
   if (orgUrl && !env.HR_WEBHOOK_SECRET) {
     throw new Error('OKTA_ORG_URL is set but HR_WEBHOOK_SECRET is not: a real Okta org must not take HR events signed with the sandbox secret; generate one with `openssl rand -hex 32`');
   }
+  const encryptionKeys = encryptionKeysFrom(env.TENURE_ENCRYPTION_KEYS);
   if (orgUrl) {
     checkSecret(env, 'HR_WEBHOOK_SECRET', SANDBOX_WEBHOOK_SECRET);
     checkSecret(env, 'OKTA_EVENT_HOOK_SECRET', SANDBOX_HOOK_SECRET);
@@ -299,5 +340,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     oktaLogPollIntervalMs: intervalFrom(env, 'TENURE_OKTA_LOG_POLL_INTERVAL', '1m'),
     oktaScopeGroup: env.TENURE_OKTA_SCOPE_GROUP || undefined,
     databaseUrl: env.TENURE_DATABASE_URL || undefined,
+    encryptionKeys,
+    codecToken: codecTokenFrom(env, encryptionKeys),
+    codecCorsOrigins: corsOriginsFrom(env),
   };
 }

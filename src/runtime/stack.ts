@@ -24,6 +24,7 @@ import { newAdminSecret, removeAdminFile, writeAdminFile } from '../scim/admin-f
 import { directoryMayHoldData, lazyScimDirectory } from '../scim/directory/lazy.ts';
 import { startOutboxRelay, type OutboxRelay } from '../scim/outbox-relay.ts';
 import { buildIntakeServer } from '../server/intake.ts';
+import { tenureDataConverter } from '../payload-encryption/data-converter.ts';
 import { emulatorConnection, projectRoot, type TenureConfig } from './config.ts';
 import { claimDataDir, SANDBOX_ORG } from './data-dir.ts';
 import { startDevServer } from './dev-server.ts';
@@ -124,6 +125,16 @@ async function startOkta(config: TenureConfig, options: StackOptions, stops: Sto
   return { okta, url: emulator.url, emulator };
 }
 
+/** How long the start waits for one SCIM target to say what it can do. */
+const CAPABILITIES_WAIT_MS = 5_000;
+
+/** The promise's answer, or a rejection with `reason` once `ms` have passed. */
+function withinMs<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(reason)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * The targets the worker acts on: Okta, and each SCIM application of the targets document. In the
  * sandbox (no real org) a target with `sandbox:` is the emulated application, started here, so that
@@ -142,11 +153,12 @@ async function startTargets(config: TenureConfig, policySet: PolicySet, okta: Aw
   const connections = new Map<string, ScimConnection>(
     definitions.map(({ name, definition }) => [
       name,
-      scimApps && definition.sandbox ? sandboxScimConnection(scimApps.appUrl(definition.sandbox)) : resolveScimConnection(name, definition, process.env),
+      scimApps && definition.sandbox ? sandboxScimConnection(scimApps.appUrl(definition.sandbox), definition) : resolveScimConnection(name, definition, process.env),
     ]),
   );
   const targets = createTargets(okta.okta, connections);
-  const check = await checkTargetCapabilities(policySet, (name) => targets.get(name).capabilities());
+  // A target slow to answer must not hold the start: past the bound it is one that could not be reached.
+  const check = await checkTargetCapabilities(policySet, (name) => withinMs(targets.get(name).capabilities(), CAPABILITIES_WAIT_MS, `${name} did not answer within ${CAPABILITIES_WAIT_MS / 1000} s`));
   if (check.problems.length > 0) throw new PolicyValidationError(check.problems);
   for (const { target, reason } of check.unreachable) (options.log ?? console.error)(`Target ${target} could not be reached (${reason}); its work waits until it answers.`);
   return { targets, scimApps };
@@ -215,7 +227,8 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     // Okta first: a refused credential is said before the dev server takes a minute to start.
     const okta = role !== 'intake' ? await startOkta(config, options, stops) : undefined;
     const temporal = await startTemporal(config, options, stops);
-    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
+    const dataConverter = tenureDataConverter(config.encryptionKeys);
+    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, dataConverter });
 
     let mail: Awaited<ReturnType<typeof startMail>> | undefined;
     let scimApps: ScimApps | undefined;
@@ -230,6 +243,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
         activities: createActivities({ policySet, okta: okta.okta, targets: started.targets, mailer: mail.mailer, client, taskQueue: config.taskQueue, config }),
         logLevel: config.logLevel,
         log: options.workerLog,
+        dataConverter,
       });
       stops.push(() => worker.stop());
       await ensureSchedules(client, config, config.taskQueue, policySet);
@@ -244,6 +258,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
         hr: { secret: config.hrWebhookSecret, keyAttribute: identityKeyAttribute(policySet, 'hr'), policySet, deliver },
         okta: config.oktaHookSecret ? { secret: config.oktaHookSecret, eventTypes: config.oktaHookEventTypes, deliver, log: options.log } : undefined,
         scim: scim.options,
+        codec: config.codecToken && config.encryptionKeys ? { keys: config.encryptionKeys, token: config.codecToken, corsOrigins: config.codecCorsOrigins } : undefined,
       });
       intakeUrl = await intake.listen({ port: config.intakePort, host: config.intakeHost });
       stops.push(() => intake.close());

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { LogLevel } from '@temporalio/common';
+import type { DataConverter, LogLevel } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { projectRoot } from './config.ts';
 
@@ -27,6 +27,8 @@ export async function startWorker(options: {
   activities: object;
   workflowsPath?: string;
   logLevel: LogLevel;
+  /** Encrypts what the worker hands to Temporal (src/payload-encryption); unset, payloads go as they are. */
+  dataConverter?: DataConverter;
   /** Receives the worker's log entries instead of stderr (the runtime's first worker decides). */
   log?: (entry: LogEntry) => void;
 }): Promise<RunningWorker> {
@@ -38,6 +40,7 @@ export async function startWorker(options: {
     taskQueue: options.taskQueue,
     workflowsPath: options.workflowsPath ?? path.join(projectRoot, 'workflows/index.ts'),
     activities: options.activities,
+    dataConverter: options.dataConverter,
   });
   const running = worker.run();
   return {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { codecRoute, type CodecRouteOptions } from './codec-route.ts';
 import { hrWebhookRoute, type HrWebhookOptions } from './hr-webhook-route.ts';
 import { oktaHookRoute, type OktaHookOptions } from './okta-hook-route.ts';
 import { scimServer, type ScimServerOptions } from './scim-server.ts';
@@ -10,7 +11,7 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
  * The intake's routes: the HR webhook, and the Okta event hook when it has a secret. Each plugin
  * answers its own errors (src/server/hook-errors.ts, SCIM's as SCIM Error messages).
  */
-export function buildIntakeServer(options: { hr: HrWebhookOptions; okta: OktaHookOptions | undefined; scim?: ScimServerOptions }): FastifyInstance {
+export function buildIntakeServer(options: { hr: HrWebhookOptions; okta: OktaHookOptions | undefined; scim?: ScimServerOptions; codec?: CodecRouteOptions }): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url}` }));
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -18,5 +19,7 @@ export function buildIntakeServer(options: { hr: HrWebhookOptions; okta: OktaHoo
   if (options.okta) app.register(oktaHookRoute, options.okta);
   // One SCIM endpoint per integration; the plugin answers its own errors as SCIM Error messages.
   if (options.scim) app.register(scimServer, options.scim);
+  // Temporal's codec server, for the UI and CLI of operators who may read the records; only with a token.
+  if (options.codec) app.register(codecRoute, options.codec);
   return app;
 }

@@ -63,6 +63,14 @@ const ScimTarget = z
       .enum(SANDBOX_APPS)
       .optional()
       .describe('Without a real Okta org (the sandbox), Tenure emulates this application (`opshelm`: users only; `kestra`: users and groups) and acts on the emulation instead of `url`.'),
+    // Optional rather than defaulted, so that a definition read back equals the one written; unset is false.
+    adoptUnclaimed: z
+      .boolean()
+      .optional()
+      .meta({ default: false })
+      .describe(
+        'Link an existing account of the same userName that no identity claims (no externalId) instead of treating the login as taken: for applications whose accounts were made by hand before Tenure; a namesake joiner could take such an account, so leave it off unless the userNames are unique per person.',
+      ),
   })
   .describe('A SCIM 2.0 application.');
 export type ScimTargetDefinition = z.infer<typeof ScimTarget>;

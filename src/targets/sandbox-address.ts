@@ -25,9 +25,12 @@ export function sandboxAppUrl(origin: string, app: SandboxApp): string {
   return `${origin}/${app}/scim/v2`;
 }
 
-/** The connection to an emulated application, at its SCIM base URL (`sandboxAppUrl`), with the sandbox's token. */
-export function sandboxScimConnection(appUrl: string): ScimConnection {
-  return { url: appUrl, credentials: { bearerToken: SANDBOX_SCIM_TOKEN } };
+/**
+ * The connection to an emulated application, at its SCIM base URL (`sandboxAppUrl`), with the
+ * sandbox's token and the definition's own choices (`adoptUnclaimed`).
+ */
+export function sandboxScimConnection(appUrl: string, definition: Pick<ScimTargetDefinition, 'adoptUnclaimed'>): ScimConnection {
+  return { url: appUrl, credentials: { bearerToken: SANDBOX_SCIM_TOKEN }, ...(definition.adoptUnclaimed ? { adoptUnclaimed: true } : {}) };
 }
 
 /**
@@ -37,6 +40,6 @@ export function sandboxScimConnection(appUrl: string): ScimConnection {
  */
 export function scimConnectionFor(name: string, definition: ScimTargetDefinition, options: { sandbox: boolean }, env: NodeJS.ProcessEnv = process.env): ScimConnection {
   // The port the sandbox would use: `tenure validate` asks the emulation without starting it.
-  if (options.sandbox && definition.sandbox) return sandboxScimConnection(sandboxAppUrl(`http://127.0.0.1:${sandboxScimAppsPort(env)}`, definition.sandbox));
+  if (options.sandbox && definition.sandbox) return sandboxScimConnection(sandboxAppUrl(`http://127.0.0.1:${sandboxScimAppsPort(env)}`, definition.sandbox), definition);
   return resolveScimConnection(name, definition, env);
 }

@@ -40,25 +40,28 @@ export interface SyncIdentityResult {
   restored: string[];
 }
 
-export interface ManageRelationshipsInput extends ActionFields<ManageRelationshipsAction> {
-  accountId: string;
+/**
+ * The account an operation acts on: by the id the workflow holds, else (a SCIM account Tenure made
+ * in an earlier run whose id it no longer holds) by the identity key the account carries.
+ */
+export interface AccountOf {
+  key: string;
+  accountId: string | undefined;
 }
 
-export interface DeprovisionIdentityInput extends ActionFields<DeprovisionIdentityAction> {
-  accountId: string;
+export interface ManageRelationshipsInput extends ActionFields<ManageRelationshipsAction>, AccountOf {}
+
+export interface DeprovisionIdentityInput extends ActionFields<DeprovisionIdentityAction>, AccountOf {
   /** When the target is also the source that reported the change: the status it reported, which the account must still have. */
   onlyIfStatus?: string;
 }
 
-export interface DeleteIdentityInput {
-  accountId: string;
+export interface DeleteIdentityInput extends AccountOf {
   onlyIfStatus?: string;
 }
 
-export interface CreateEntitlementInput extends ActionFields<CreateEntitlementAction> {
-  /** Needed with `assign`. */
-  accountId: string | undefined;
-}
+/** The account is needed with `assign` only. */
+export interface CreateEntitlementInput extends ActionFields<CreateEntitlementAction>, AccountOf {}
 
 /** An account as a target holds it, for `tenure plan --live`. */
 export interface AccountSnapshot {
@@ -83,7 +86,7 @@ export interface Target {
   /** Adds and removes group memberships by group name; with `sync`, exactly these among a prefix's. */
   manageRelationships(input: ManageRelationshipsInput): Promise<{ added: string[]; removed: string[] }>;
   /** The groups a deprovisioning would remove, recorded before it so that a rehire restores them. */
-  groupsToRemove(input: { accountId: string }): Promise<string[]>;
+  groupsToRemove(input: AccountOf): Promise<string[]>;
   /** Ends access; an account already so, or gone, is left alone. */
   deprovisionIdentity(input: DeprovisionIdentityInput): Promise<{ status: string; removedGroups: string[] }>;
   /** Deletes the account; one already gone is done. */

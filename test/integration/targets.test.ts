@@ -304,6 +304,10 @@ describe('a target that fails', () => {
     expect((await okta.userApi.getUser({ userId: 'eve.dahl@example.com' })).status).not.toBe('DEPROVISIONED');
     const shown = await tenure(['status', 'hr/T4'], { TEMPORAL_ADDRESS: stack.temporalAddress });
     expect(shown.stdout).toMatch(/third\s+none yet; failed: everywhere\/third-account SYNC_IDENTITIES: .*userName is not acceptable to this application/);
+    // The Temporal UI's details of the run say it beside the other accounts.
+    const { currentDetails } = await handle('T4').query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(currentDetails).toMatch(/third account: none yet; failed: everywhere\/third-account SYNC_IDENTITIES: .*userName is not acceptable to this application/);
+    expect(currentDetails).toMatch(/own account: \S+ \(active\)/);
     const failed = (await handle('T4').fetchHistory()).events!.find((event) => event.activityTaskFailedEventAttributes)!;
     expect(failed.activityTaskFailedEventAttributes!.failure!.applicationFailureInfo).toMatchObject({ nonRetryable: true });
   });

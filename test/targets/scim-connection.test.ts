@@ -24,6 +24,11 @@ describe('resolveScimConnection', () => {
     });
   });
 
+  it('carries adoptUnclaimed when the definition turns it on, and leaves it out otherwise', () => {
+    expect(resolveScimConnection('kestra', { ...bearer, adoptUnclaimed: true }, { KESTRA_SCIM_TOKEN: 's3cret' }).adoptUnclaimed).toBe(true);
+    expect(resolveScimConnection('kestra', { ...bearer, adoptUnclaimed: false }, { KESTRA_SCIM_TOKEN: 's3cret' })).not.toHaveProperty('adoptUnclaimed');
+  });
+
   it('reads OAuth client credentials', () => {
     expect(resolveScimConnection('apps', oauth, { APP_CLIENT_ID: 'id-1', APP_CLIENT_SECRET: 'secret-1' })).toEqual({
       url: oauth.url,

@@ -63,17 +63,17 @@ const newTarget = () =>
 describe('OAuth 2.0 client credentials', () => {
   it('fetches a token once and sends it with every request, however many ask at once', async () => {
     const target = newTarget();
-    await Promise.all([target.deleteIdentity({ accountId: 'a' }), target.deleteIdentity({ accountId: 'b' })]);
-    await target.deleteIdentity({ accountId: 'c' });
+    await Promise.all([target.deleteIdentity({ key: 'E1', accountId: 'a' }), target.deleteIdentity({ key: 'E1', accountId: 'b' })]);
+    await target.deleteIdentity({ key: 'E1', accountId: 'c' });
     expect(tokenRequests()).toHaveLength(1);
     expect(scimRequests().map((request) => request.authorization)).toEqual(['Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
   });
 
   it('fetches a new token once when the app refuses the one it has (401), and repeats the request with it', async () => {
     const target = newTarget();
-    await target.deleteIdentity({ accountId: 'a' });
+    await target.deleteIdentity({ key: 'E1', accountId: 'a' });
     revoked.add('token-1');
-    expect(await target.deleteIdentity({ accountId: 'b' })).toEqual({ deleted: true });
+    expect(await target.deleteIdentity({ key: 'E1', accountId: 'b' })).toEqual({ deleted: true });
     expect(tokenRequests()).toHaveLength(2);
     expect(scimRequests().map((request) => `${request.path} ${request.authorization}`)).toEqual([
       '/scim/v2/Users/a Bearer token-1',
@@ -85,16 +85,16 @@ describe('OAuth 2.0 client credentials', () => {
   it('fetches a new token shortly before the one it has expires', async () => {
     lifetimeSeconds = 1; // renewed half-way through, at most a minute early
     const target = newTarget();
-    await target.deleteIdentity({ accountId: 'a' });
-    await target.deleteIdentity({ accountId: 'b' });
+    await target.deleteIdentity({ key: 'E1', accountId: 'a' });
+    await target.deleteIdentity({ key: 'E1', accountId: 'b' });
     await sleep(600);
-    await target.deleteIdentity({ accountId: 'c' });
+    await target.deleteIdentity({ key: 'E1', accountId: 'c' });
     expect(scimRequests().map((request) => request.authorization)).toEqual(['Bearer token-1', 'Bearer token-1', 'Bearer token-2']);
   });
 
   it('a refused token fetch waits for fixed credentials: retryable, quietly, and the secret never shown', async () => {
     refuseClient = true;
-    const error = await targetFailure(newTarget().deleteIdentity({ accountId: 'a' }), CLIENT_SECRET);
+    const error = await targetFailure(newTarget().deleteIdentity({ key: 'E1', accountId: 'a' }), CLIENT_SECRET);
     expect(error).toMatchObject({ type: 'ScimCredentialRefused', nonRetryable: false, category: ApplicationFailureCategory.BENIGN });
     expect((error as Error).message).toBe('DELETE_IDENTITY a: oauthapp: the token endpoint answered 401 invalid_client (credential refused)');
     expect(scimRequests()).toHaveLength(0);
@@ -102,9 +102,9 @@ describe('OAuth 2.0 client credentials', () => {
 
   it('a token the app refuses even when new: retryable, credential refused', async () => {
     const target = newTarget();
-    await target.deleteIdentity({ accountId: 'a' });
+    await target.deleteIdentity({ key: 'E1', accountId: 'a' });
     for (let index = 1; index <= 3; index++) revoked.add(`token-${index}`);
-    const error = await targetFailure(target.deleteIdentity({ accountId: 'b' }));
+    const error = await targetFailure(target.deleteIdentity({ key: 'E1', accountId: 'b' }));
     expect(error).toMatchObject({ type: 'ScimCredentialRefused', nonRetryable: false, message: 'DELETE_IDENTITY b: oauthapp answered 401 token refused (credential refused)' });
     // One new token, one more try: never a loop.
     expect(tokenRequests()).toHaveLength(2);

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTERPRISE_USER } from '../../src/targets/scim/attributes.ts';
 import { scimTarget } from '../../src/targets/scim/scim-target.ts';
@@ -172,48 +173,48 @@ describe.each(apps)('the SCIM target against $name', ({ start }) => {
   });
 
   it('moves a department group with MANAGE_RELATIONSHIPS sync, leaving groups outside the prefix alone', async () => {
-    for (const name of ['dept-Engineering', 'dept-Research', 'all-staff']) await target.createEntitlement({ name, assign: false, accountId: undefined });
+    for (const name of ['dept-Engineering', 'dept-Research', 'all-staff']) await target.createEntitlement({ name, assign: false, key: 'unused', accountId: undefined });
     const { accountId } = await target.syncIdentity(joiner());
-    expect(await target.manageRelationships({ accountId, add: ['all-staff'], remove: [], sync: { prefix: 'dept-', groups: ['dept-Engineering'] } })).toEqual({
+    expect(await target.manageRelationships({ key: 'unused', accountId, add: ['all-staff'], remove: [], sync: { prefix: 'dept-', groups: ['dept-Engineering'] } })).toEqual({
       added: ['all-staff', 'dept-Engineering'],
       removed: [],
     });
-    const moved = await target.manageRelationships({ accountId, add: [], remove: [], sync: { prefix: 'DEPT-', groups: ['dept-research'] } });
+    const moved = await target.manageRelationships({ key: 'unused', accountId, add: [], remove: [], sync: { prefix: 'DEPT-', groups: ['dept-research'] } });
     expect(moved).toEqual({ added: ['dept-research'], removed: ['dept-Engineering'] });
     const account = await target.readAccount({ key: 'unused', accountId, attributes: [] });
     expect(account?.groups.sort()).toEqual(['all-staff', 'dept-Research']);
     // Already so: nothing to do.
-    expect(await target.manageRelationships({ accountId, add: ['all-staff'], remove: [], sync: { prefix: 'dept-', groups: ['dept-Research'] } })).toEqual({ added: [], removed: [] });
+    expect(await target.manageRelationships({ key: 'unused', accountId, add: ['all-staff'], remove: [], sync: { prefix: 'dept-', groups: ['dept-Research'] } })).toEqual({ added: [], removed: [] });
   });
 
   it('fails for good on a group the app does not have, naming it and the target', async () => {
     const { accountId } = await target.syncIdentity(joiner());
-    const failed = await failure(target.manageRelationships({ accountId, add: ['no-such-group'], remove: [] }));
+    const failed = await failure(target.manageRelationships({ key: 'unused', accountId, add: ['no-such-group'], remove: [] }));
     expect(failed.nonRetryable).toBe(true);
     expect(failed.message).toBe('group "no-such-group" does not exist in kestra');
   });
 
   it('creates an entitlement once, and assigns it', async () => {
     const { accountId } = await target.syncIdentity(joiner());
-    const first = await target.createEntitlement({ name: `project-${serial}`, description: 'ignored', assign: true, accountId });
+    const first = await target.createEntitlement({ name: `project-${serial}`, description: 'ignored', assign: true, key: 'unused', accountId });
     expect(first).toMatchObject({ created: true, assigned: true });
-    expect(await target.createEntitlement({ name: `project-${serial}`, assign: true, accountId })).toEqual({ groupId: first.groupId, created: false, assigned: false });
+    expect(await target.createEntitlement({ name: `project-${serial}`, assign: true, key: 'unused', accountId })).toEqual({ groupId: first.groupId, created: false, assigned: false });
     const { body: group } = await get(app, `/Groups/${first.groupId}`);
     expect(group.members.map((member: { value: string }) => member.value)).toEqual([accountId]);
   });
 
   it('deprovisions: inactive, out of its groups, which it returns; a rehire brings both back', async () => {
-    await target.createEntitlement({ name: 'leavers-test', assign: false, accountId: undefined });
+    await target.createEntitlement({ name: 'leavers-test', assign: false, key: 'unused', accountId: undefined });
     const input = joiner();
     const { accountId } = await target.syncIdentity(input);
-    await target.manageRelationships({ accountId, add: ['all-staff', 'leavers-test'], remove: [] });
-    expect((await target.groupsToRemove({ accountId })).sort()).toEqual(['all-staff', 'leavers-test']);
-    const gone = await target.deprovisionIdentity({ accountId, mode: 'deactivate', revokeSessions: true, removeGroups: true, keepAttributes: false });
+    await target.manageRelationships({ key: 'unused', accountId, add: ['all-staff', 'leavers-test'], remove: [] });
+    expect((await target.groupsToRemove({ key: 'unused', accountId })).sort()).toEqual(['all-staff', 'leavers-test']);
+    const gone = await target.deprovisionIdentity({ key: 'unused', accountId, mode: 'deactivate', revokeSessions: true, removeGroups: true, keepAttributes: false });
     expect({ ...gone, removedGroups: gone.removedGroups.sort() }).toEqual({ status: 'inactive', removedGroups: ['all-staff', 'leavers-test'] });
     expect((await get(app, `/Users/${accountId}`)).body.active).toBe(false);
     expect(await target.readAccount({ key: input.key, accountId, attributes: ['title'] })).toEqual({ accountId, active: false, profile: { title: 'Engineer' }, groups: [] });
     // Again: already so.
-    expect(await target.deprovisionIdentity({ accountId, mode: 'suspend', revokeSessions: false, removeGroups: true, keepAttributes: true })).toEqual({ status: 'inactive', removedGroups: [] });
+    expect(await target.deprovisionIdentity({ key: 'unused', accountId, mode: 'suspend', revokeSessions: false, removeGroups: true, keepAttributes: true })).toEqual({ status: 'inactive', removedGroups: [] });
 
     const back = await target.syncIdentity({ ...input, accountId, reactivate: true, restoreGroups: ['all-staff', 'leavers-test', 'deleted-since'] });
     expect(back).toMatchObject({ status: 'active', changed: ['active'] });
@@ -225,20 +226,58 @@ describe.each(apps)('the SCIM target against $name', ({ start }) => {
   it('deletes an account; deleting it again is done, as is deprovisioning it', async () => {
     const input = joiner();
     const { accountId } = await target.syncIdentity(input);
-    expect(await target.deleteIdentity({ accountId })).toEqual({ deleted: true });
+    expect(await target.deleteIdentity({ key: 'unused', accountId })).toEqual({ deleted: true });
     expect((await get(app, `/Users/${accountId}`)).status).toBe(404);
-    expect(await target.deleteIdentity({ accountId })).toEqual({ deleted: false });
-    expect(await target.deprovisionIdentity({ accountId, mode: 'deactivate', revokeSessions: false, removeGroups: true, keepAttributes: true })).toEqual({ status: 'GONE', removedGroups: [] });
+    expect(await target.deleteIdentity({ key: 'unused', accountId })).toEqual({ deleted: false });
+    expect(await target.deprovisionIdentity({ key: 'unused', accountId, mode: 'deactivate', revokeSessions: false, removeGroups: true, keepAttributes: true })).toEqual({ status: 'GONE', removedGroups: [] });
     expect(await target.readAccount({ key: input.key, accountId, attributes: [] })).toBeUndefined();
   });
 
-  it('adopts an account with the login and no externalId, giving it the key', async () => {
+  it('does not take over an account with the login that no identity claims: final, naming adoptUnclaimed, the account left alone', async () => {
+    const input = joiner();
+    // A hand-made account of someone already there with the same name: a namesake joiner must not get it.
+    const made = await post(app, '/Users', { schemas: [USER_SCHEMA], userName: input.attributes.login, title: 'Hand-made', active: true });
+    const failed = await failure(target.syncIdentity(input));
+    expect(failed).toMatchObject({ nonRetryable: true, type: 'LoginTaken' });
+    expect(failed.message).toBe(
+      `SYNC_IDENTITIES ${input.key}: the login is held by an account no identity claims (it has no externalId) in kestra; adoptUnclaimed: true on the target would link such an account instead`,
+    );
+    const { body: untouched } = await get(app, `/Users/${made.id}`);
+    expect(untouched.externalId).toBeUndefined();
+    expect(untouched.title).toBe('Hand-made');
+  });
+
+  it('takes the next login when the first is held by an account no identity claims, and says so when all are taken', async () => {
     const input = joiner();
     const made = await post(app, '/Users', { schemas: [USER_SCHEMA], userName: input.attributes.login, active: true });
-    const synced = await target.syncIdentity(input);
+    const fallback = `ada.second.${serial}@example.com`;
+    const synced = await target.syncIdentity({ ...input, fallbacks: { login: [fallback] } });
+    expect(synced).toMatchObject({ created: true, profile: { login: fallback } });
+    expect(synced.accountId).not.toBe(made.id);
+    expect((await get(app, `/Users/${made.id}`)).body.externalId).toBeUndefined();
+
+    const other = joiner();
+    await post(app, '/Users', { schemas: [USER_SCHEMA], userName: other.attributes.login, active: true });
+    const failed = await failure(target.syncIdentity({ ...other, fallbacks: { login: [fallback] } }));
+    expect(failed).toMatchObject({ nonRetryable: true, type: 'LoginTaken' });
+    expect(failed.message).toBe(
+      `SYNC_IDENTITIES ${other.key}: the login and its 1 fallbacks are already taken in kestra; the login is held by an account no identity claims (it has no externalId), and adoptUnclaimed: true on the target would link such an account instead`,
+    );
+    expect(failed.message).not.toContain(other.attributes.login);
+  });
+
+  it('with adoptUnclaimed, adopts an account with the login and no externalId, giving it the key', async () => {
+    const adopting = scimTarget('kestra', { url: app.url, credentials: { bearerToken: app.token }, adoptUnclaimed: true });
+    const input = joiner();
+    const made = await post(app, '/Users', { schemas: [USER_SCHEMA], userName: input.attributes.login, active: true });
+    const synced = await adopting.syncIdentity(input);
     expect(synced).toMatchObject({ accountId: made.id, created: false });
     expect(synced.changed).toContain('externalId');
     expect((await get(app, `/Users/${made.id}`)).body.externalId).toBe(input.key);
+    // Never one that another identity claims.
+    const other = joiner();
+    await post(app, '/Users', { schemas: [USER_SCHEMA], userName: other.attributes.login, externalId: 'someone-else', active: true });
+    expect((await failure(adopting.syncIdentity(other))).message).toContain('belongs to another identity');
   });
 
   it("refuses for good an account with the login that is another identity's", async () => {
@@ -263,22 +302,68 @@ describe.each(apps)('the SCIM target against $name', ({ start }) => {
     expect(failed).toMatchObject({ nonRetryable: true, message: `SYNC_IDENTITIES ${other.key}: the login and its 1 fallbacks are already taken in kestra` });
   });
 
-  it('adopts the account its own create made when the app answers 409 (an earlier answer lost)', async () => {
-    // Each POST /Users is sent twice: the first creates, the second's 409 is the answer seen, as
-    // when an earlier attempt created the account and its answer never came back.
+  it('adopts the account its own create made when the app answers 409 (an earlier answer lost), and brings it up to date', async () => {
+    // Each POST /Users is sent twice: the first, as an earlier attempt sent it (an older title) and
+    // whose account was deactivated since, creates; the second's 409 is the answer seen.
     const twice: typeof fetch = async (input, init) => {
-      if (init?.method === 'POST' && String(input).endsWith('/Users')) await fetch(input, init);
+      if (init?.method === 'POST' && String(input).endsWith('/Users')) {
+        const earlier = { ...JSON.parse(String(init.body)), title: 'Apprentice', active: false };
+        await fetch(input, { ...init, body: JSON.stringify(earlier) });
+      }
       return fetch(input, init);
     };
     const racing = scimTarget('kestra', { url: app.url, credentials: { bearerToken: app.token } }, { fetch: twice });
     const input = joiner();
     const synced = await racing.syncIdentity(input);
-    expect(synced).toMatchObject({ created: true, profile: { login: input.attributes.login } });
+    expect(synced).toMatchObject({ created: false, status: 'active', profile: { login: input.attributes.login, title: 'Engineer' } });
+    expect(synced.changed.sort()).toEqual(['active', 'title']);
     const held = await get(app, `/Users?filter=${encodeURIComponent(`externalId eq "${input.key}"`)}`);
     expect(held.body.totalResults).toBe(1);
-    expect(held.body.Resources[0].id).toBe(synced.accountId);
+    expect(held.body.Resources[0]).toMatchObject({ id: synced.accountId, title: 'Engineer', active: true });
+  });
+
+  it('without an account id, acts on the account carrying the key; with none, deprovisioning and assigning fail for good, the rest is done', async () => {
+    const group = `by-key-${serial}`;
+    await target.createEntitlement({ name: group, assign: false, key: 'unused', accountId: undefined });
+    const input = joiner();
+    const { accountId } = await target.syncIdentity(input);
+    const byKey = { key: input.key, accountId: undefined };
+    expect(await target.manageRelationships({ ...byKey, add: [group], remove: [] })).toEqual({ added: [group], removed: [] });
+    expect(await target.groupsToRemove(byKey)).toEqual([group]);
+    const assigned = `assigned-${serial}`;
+    expect(await target.createEntitlement({ ...byKey, name: assigned, assign: true })).toMatchObject({ created: true, assigned: true });
+    const gone = await target.deprovisionIdentity({ ...byKey, mode: 'deactivate', revokeSessions: false, removeGroups: true, keepAttributes: true });
+    expect({ ...gone, removedGroups: gone.removedGroups.sort() }).toEqual({ status: 'inactive', removedGroups: [assigned, group].sort() });
+    expect((await get(app, `/Users/${accountId}`)).body.active).toBe(false);
+    expect(await target.deleteIdentity(byKey)).toEqual({ deleted: true });
+    expect((await get(app, `/Users/${accountId}`)).status).toBe(404);
+
+    // No account carries the key now.
+    expect(await target.deleteIdentity(byKey)).toEqual({ deleted: false });
+    expect(await target.groupsToRemove(byKey)).toEqual([]);
+    for (const attempt of [
+      () => target.deprovisionIdentity({ ...byKey, mode: 'deactivate', revokeSessions: false, removeGroups: true, keepAttributes: true }),
+      () => target.manageRelationships({ ...byKey, add: [group], remove: [] }),
+      () => target.createEntitlement({ ...byKey, name: group, assign: true }),
+    ]) {
+      const failed = await failure(attempt());
+      expect(failed).toMatchObject({ nonRetryable: true, type: 'NoAccount', message: "no account in kestra carries this identity's key" });
+    }
   });
 });
+
+/** What scim2-server announces (and does) when told it has no PATCH; with or without ETags (If-Match honoured, 412 when stale). */
+const withoutPatch = (etag: boolean) => ({
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+  patch: { supported: false },
+  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+  filter: { supported: true, maxResults: 1000 },
+  changePassword: { supported: false },
+  sort: { supported: false },
+  etag: { supported: etag },
+});
+
+const membersOf = async (app: App, groupId: string) => ((await get(app, `/Groups/${groupId}`)).body.members ?? []).map((member: { value: string }) => member.value).sort();
 
 describe('the SCIM target against an app without PATCH (scim2-server announcing patch unsupported)', () => {
   let app: App;
@@ -286,17 +371,7 @@ describe('the SCIM target against an app without PATCH (scim2-server announcing 
   const recorder = recording();
 
   beforeAll(async () => {
-    app = await startScim2Server({
-      serviceProviderConfig: {
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-        patch: { supported: false },
-        bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-        filter: { supported: true, maxResults: 1000 },
-        changePassword: { supported: false },
-        sort: { supported: false },
-        etag: { supported: false },
-      },
-    });
+    app = await startScim2Server({ serviceProviderConfig: withoutPatch(false) });
     target = scimTarget('legacy', { url: app.url, credentials: { bearerToken: app.token } }, { fetch: recorder.fetch });
   });
   afterAll(async () => {
@@ -324,17 +399,64 @@ describe('the SCIM target against an app without PATCH (scim2-server announcing 
   });
 
   it('changes memberships and deactivates by PUT', async () => {
-    await target.createEntitlement({ name: 'dept-Sales', assign: false, accountId: undefined });
-    await target.createEntitlement({ name: 'dept-Support', assign: false, accountId: undefined });
+    await target.createEntitlement({ name: 'dept-Sales', assign: false, key: 'unused', accountId: undefined });
+    await target.createEntitlement({ name: 'dept-Support', assign: false, key: 'unused', accountId: undefined });
     const { accountId } = await target.syncIdentity(joiner());
     recorder.requests.length = 0;
-    await target.manageRelationships({ accountId, add: [], remove: [], sync: { prefix: 'dept-', groups: ['dept-Sales'] } });
-    expect(await target.manageRelationships({ accountId, add: [], remove: [], sync: { prefix: 'dept-', groups: ['dept-Support'] } })).toEqual({ added: ['dept-Support'], removed: ['dept-Sales'] });
-    expect(await target.deprovisionIdentity({ accountId, mode: 'deactivate', revokeSessions: false, removeGroups: true, keepAttributes: true })).toEqual({ status: 'inactive', removedGroups: ['dept-Support'] });
+    await target.manageRelationships({ key: 'unused', accountId, add: [], remove: [], sync: { prefix: 'dept-', groups: ['dept-Sales'] } });
+    expect(await target.manageRelationships({ key: 'unused', accountId, add: [], remove: [], sync: { prefix: 'dept-', groups: ['dept-Support'] } })).toEqual({ added: ['dept-Support'], removed: ['dept-Sales'] });
+    expect(await target.deprovisionIdentity({ key: 'unused', accountId, mode: 'deactivate', revokeSessions: false, removeGroups: true, keepAttributes: true })).toEqual({ status: 'inactive', removedGroups: ['dept-Support'] });
     expect(recorder.requests.some((request) => request.startsWith('PATCH'))).toBe(false);
     expect(recorder.requests.filter((request) => request.startsWith('PUT /Groups'))).toHaveLength(4);
     expect((await get(app, `/Users/${accountId}`)).body.active).toBe(false);
     expect((await target.readAccount({ key: 'unused', accountId, attributes: [] }))?.groups).toEqual([]);
+  });
+
+  it('puts two joiners into one group at once, and takes two out at once: no change lost', async () => {
+    const name = `crowded-${serial}`;
+    const { groupId } = await target.createEntitlement({ name, assign: false, key: 'unused', accountId: undefined });
+    const [first, second] = await Promise.all([target.syncIdentity(joiner()), target.syncIdentity(joiner())]);
+    const ids = [first.accountId, second.accountId].sort();
+    await Promise.all(ids.map((accountId) => target.manageRelationships({ key: 'unused', accountId, add: [name], remove: [] })));
+    expect(await membersOf(app, groupId)).toEqual(ids);
+    await Promise.all(ids.map((accountId) => target.manageRelationships({ key: 'unused', accountId, add: [], remove: [name] })));
+    expect(await membersOf(app, groupId)).toEqual([]);
+  });
+});
+
+describe('the SCIM target against an app without PATCH but with ETags (scim2-server refusing a stale If-Match with 412)', () => {
+  let app: App;
+
+  beforeAll(async () => {
+    app = await startScim2Server({ serviceProviderConfig: withoutPatch(true) });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('two workers putting a joiner each into one group at once: the one refused reads and writes again, and both are members', async () => {
+    // Each worker's PUT of the group waits until both have read it, so that both write on the same version.
+    let reads = 0;
+    let bothRead!: () => void;
+    const read = new Promise<void>((resolve) => (bothRead = resolve));
+    const putStatuses: number[] = [];
+    const worker = (): Target =>
+      scimTarget('versioned', { url: app.url, credentials: { bearerToken: app.token } }, {
+        async fetch(input, init) {
+          const onGroup = /\/Groups\/[^/]+$/.test(new URL(String(input)).pathname);
+          if (onGroup && init?.method === 'PUT') await Promise.race([read, sleep(3000)]);
+          const response = await fetch(input, init);
+          if (onGroup && (init?.method ?? 'GET') === 'GET' && ++reads === 2) bothRead();
+          if (onGroup && init?.method === 'PUT') putStatuses.push(response.status);
+          return response;
+        },
+      });
+    const setup = worker();
+    const { groupId } = await setup.createEntitlement({ name: 'versioned-group', assign: false, key: 'unused', accountId: undefined });
+    const ids = (await Promise.all([setup.syncIdentity(joiner()), setup.syncIdentity(joiner())])).map((synced) => synced.accountId).sort();
+    await Promise.all(ids.map((accountId) => worker().manageRelationships({ key: 'unused', accountId, add: ['versioned-group'], remove: [] })));
+    expect(putStatuses.sort()).toEqual([200, 200, 412]);
+    expect(await membersOf(app, groupId)).toEqual(ids);
   });
 });
 
@@ -354,8 +476,8 @@ describe('the SCIM target against an app without groups (scim2-server serving on
     expect(await target.capabilities()).toEqual({ patch: true, groups: false });
     const { accountId } = await target.syncIdentity(joiner());
     for (const attempt of [
-      () => target.manageRelationships({ accountId, add: ['dept-Sales'], remove: [] }),
-      () => target.createEntitlement({ name: 'dept-Sales', assign: true, accountId }),
+      () => target.manageRelationships({ key: 'unused', accountId, add: ['dept-Sales'], remove: [] }),
+      () => target.createEntitlement({ name: 'dept-Sales', assign: true, key: 'unused', accountId }),
     ]) {
       const failed = await failure(attempt());
       expect(failed.nonRetryable).toBe(true);
@@ -365,7 +487,7 @@ describe('the SCIM target against an app without groups (scim2-server serving on
 
   it('still deprovisions: there are no memberships to remove', async () => {
     const { accountId } = await target.syncIdentity(joiner());
-    expect(await target.groupsToRemove({ accountId })).toEqual([]);
-    expect(await target.deprovisionIdentity({ accountId, mode: 'deactivate', revokeSessions: true, removeGroups: true, keepAttributes: true })).toEqual({ status: 'inactive', removedGroups: [] });
+    expect(await target.groupsToRemove({ key: 'unused', accountId })).toEqual([]);
+    expect(await target.deprovisionIdentity({ key: 'unused', accountId, mode: 'deactivate', revokeSessions: true, removeGroups: true, keepAttributes: true })).toEqual({ status: 'inactive', removedGroups: [] });
   });
 });

@@ -51,6 +51,20 @@ async function fixturePolicySet(name: string, text: string): Promise<PolicySet> 
 const change = (previous: IdentityRecord | undefined, next: IdentityRecord, source = 'scim/okta'): Plan =>
   plan(policySet, { source, key: String(next.id), previous, next, now: '2026-11-24T09:00:00Z', everActive: previous !== undefined });
 
+/** The policy of a SCIM source `scim/acme` with these workflows. */
+const acmePolicy = (workflows: string) =>
+  scimPolicy({ name: 'apps', source: 'scim/acme', attributes: '[id, active, department, groups]', moverAttributes: '[department, groups]', workflows });
+
+/** Okta's app- groups made exactly the person's department's. */
+const APP_GROUP_SYNC = `  - name: app-group
+    on: [joiner, mover]
+    actions:
+      - action: MANAGE_RELATIONSHIPS
+        sync:
+          prefix: app-
+          groups: ['app-{department | LOWER}']
+`;
+
 describe('the echo rule: a SCIM push of what Tenure itself made Okta hold starts nothing', () => {
   const joined = policyRecord(oktaUser(), ['Engineering']);
 
@@ -192,20 +206,13 @@ describe('the echo rule: a SCIM push of what Tenure itself made Okta hold starts
   it("a group removed by hand that a sync prefix covers is a real change when the plan it would get removes something: the reviewer's prod-vault-access", async () => {
     const set = await fixturePolicySet(
       'apps.yaml',
-      scimPolicy({ name: 'apps', source: 'scim/acme', attributes: '[id, active, department, groups]', moverAttributes: '[department, groups]', workflows: `  - name: app-group
-    on: [joiner, mover]
-    actions:
-      - action: MANAGE_RELATIONSHIPS
-        sync:
-          prefix: app-
-          groups: ['app-{department | LOWER}']
-  - name: prod-admin-removed
+      acmePolicy(`${APP_GROUP_SYNC}  - name: prod-admin-removed
     on: mover
     when: old.groups eq "app-prod-admin" and groups ne "app-prod-admin"
     actions:
       - action: MANAGE_RELATIONSHIPS
         remove: [prod-vault-access]
-` }),
+`),
     );
     const at = (previous: IdentityRecord, next: IdentityRecord) => plan(set, { source: 'scim/acme', key: 'ada', previous, next, now: '2026-11-24T09:00:00Z' });
     const admin = { id: 'ada', active: true, department: 'Engineering', groups: ['app-engineering', 'app-prod-admin', 'prod-vault-access'] };
@@ -224,6 +231,35 @@ describe('the echo rule: a SCIM push of what Tenure itself made Okta hold starts
     const pushedBack = at(joined, { ...joined, groups: ['app-engineering'] });
     expect(pushedBack.echo.apps?.attributes).toEqual(['groups']);
     expect(pushedBack.steps).toEqual([]);
+  });
+
+  it('a step on another target does not stop an echo: the push-back of the Okta group is still one, and a real move still runs it', async () => {
+    const dirs = await policyFixture({
+      policies: {
+        'apps.yaml': acmePolicy(`${APP_GROUP_SYNC}  - name: kestra-department
+    on: [joiner, mover]
+    actions:
+      - action: SYNC_IDENTITIES
+        target: kestra
+        attributes:
+          department: '{department}'
+`),
+        'targets.yaml': `apiVersion: tenure/v1
+kind: Targets
+targets:
+  kestra: { kind: scim, url: https://kestra.example.com/scim/v2, auth: { bearerToken: { env: KESTRA_SCIM_TOKEN } } }
+`,
+      },
+    });
+    const set = await loadPolicySet(dirs.policiesDir, dirs.templatesDir);
+    const at = (previous: IdentityRecord, next: IdentityRecord) => plan(set, { source: 'scim/acme', key: 'ada', previous, next, now: '2026-11-24T09:00:00Z' });
+    const joined = { id: 'ada', active: true, department: 'Engineering', groups: [] };
+    const pushedBack = at(joined, { ...joined, groups: ['app-engineering'] });
+    expect(pushedBack.echo.apps?.attributes).toEqual(['groups']);
+    expect(pushedBack.steps).toEqual([]);
+    const moved = at({ ...joined, groups: ['app-engineering'] }, { ...joined, department: 'Sales', groups: ['app-engineering'] });
+    expect(moved.echo).toEqual({});
+    expect(moved.steps.map((step) => step.action)).toContainEqual({ action: 'SYNC_IDENTITIES', target: 'kestra', create: false, attributes: { department: 'Sales' }, fallbacks: {}, createOnly: [] });
   });
 
   it('a push of a group Tenure gave is a real change when a workflow whose condition it meets would notify or deprovision', async () => {

@@ -78,7 +78,7 @@ describe('the targets document', () => {
   it('names an unknown key at the key, with the keys allowed there', async () => {
     const broken = targetsDocument.replace('    sandbox: kestra\n', '    sandbox: kestra\n    colour: red\n');
     expect(await loadProblems({ 'employees.yaml': validPolicy, 'targets.yaml': broken })).toEqual([
-      'targets.yaml:12:5: unknown key "colour"; allowed here: kind, url, auth, rateLimit, sandbox',
+      'targets.yaml:12:5: unknown key "colour"; allowed here: kind, url, auth, rateLimit, sandbox, adoptUnclaimed',
     ]);
   });
 

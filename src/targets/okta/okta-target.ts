@@ -4,7 +4,7 @@ import { isOktaApiError, toActivityError } from '../../okta/errors.ts';
 import { GroupDirectory, type OktaGroupRef } from '../../okta/groups.ts';
 import { findUser, type OktaUser } from '../../okta/users.ts';
 import { CORRELATION_ATTRIBUTE, fromOktaProfile, syncedOnExistingUser, toOktaProfile } from '../../okta/profile.ts';
-import type { AccountSnapshot, SyncIdentityInput, SyncIdentityResult, Target } from '../target.ts';
+import type { AccountOf, AccountSnapshot, SyncIdentityInput, SyncIdentityResult, Target } from '../target.ts';
 
 /**
  * Okta answers E0000001 to any invalid profile; only a cause naming the login as already used
@@ -30,6 +30,15 @@ async function call<T>(doing: string, operation: () => Promise<T>): Promise<T> {
  */
 function stillSo(user: { status?: unknown }, onlyIfStatus: string | undefined): boolean {
   return onlyIfStatus === undefined || user.status === onlyIfStatus;
+}
+
+/**
+ * The Okta user an operation acts on. Okta users are found by the id the workflow holds (from a
+ * sync, or from Okta as the source), never by searching: a user Tenure does not know is not its to change.
+ */
+function userIdOf(input: AccountOf, doing: string): string {
+  if (input.accountId) return input.accountId;
+  throw ApplicationFailure.nonRetryable(`${doing}: no Okta user is known for this identity`, 'NoOktaUser');
 }
 
 /** The optional profile attributes `keepAttributes: false` clears, by Okta's names. */
@@ -154,8 +163,9 @@ export function oktaTarget(okta: OktaClient, name = 'okta'): Target {
      * with a prefix exactly the given ones. A membership already so is left alone.
      */
     async manageRelationships(input) {
-      return call(`MANAGE_RELATIONSHIPS ${input.accountId}`, async () => {
-        const current = await groupsOf(input.accountId);
+      const userId = userIdOf(input, 'MANAGE_RELATIONSHIPS');
+      return call(`MANAGE_RELATIONSHIPS ${userId}`, async () => {
+        const current = await groupsOf(userId);
         const has = (name: string) => current.has(name.toLowerCase());
         const prefix = input.sync?.prefix.toLowerCase();
         const wanted = new Set([...input.add, ...(input.sync?.groups ?? [])].map((name) => name.toLowerCase()));
@@ -166,11 +176,11 @@ export function oktaTarget(okta: OktaClient, name = 'okta'): Target {
           if (has(name) || added.includes(name)) continue;
           const group = await directory.find(name);
           if (!group) throw ApplicationFailure.nonRetryable(`group "${name}" does not exist in Okta`, 'NoSuchGroup');
-          await join(input.accountId, group);
+          await join(userId, group);
           added.push(name);
         }
         for (const group of [...input.remove.filter(has).map((name) => current.get(name.toLowerCase())!), ...strays]) {
-          await okta.groupApi.unassignUserFromGroup({ groupId: group.id, userId: input.accountId });
+          await okta.groupApi.unassignUserFromGroup({ groupId: group.id, userId });
           removed.push(group.name);
         }
         return { added, removed };
@@ -182,9 +192,10 @@ export function oktaTarget(okta: OktaClient, name = 'okta'): Target {
      * removal, so that a retry which finds them already gone cannot make it forget them.
      */
     async groupsToRemove(input) {
-      return call(`DEPROVISION_IDENTITY ${input.accountId}`, async () => {
-        if (!(await findUser(okta, input.accountId))) return [];
-        return [...(await groupsOf(input.accountId)).values()].map((group) => group.name);
+      const userId = userIdOf(input, 'DEPROVISION_IDENTITY');
+      return call(`DEPROVISION_IDENTITY ${userId}`, async () => {
+        if (!(await findUser(okta, userId))) return [];
+        return [...(await groupsOf(userId)).values()].map((group) => group.name);
       });
     },
 
@@ -194,11 +205,11 @@ export function oktaTarget(okta: OktaClient, name = 'okta'): Target {
      * that Okta cannot suspend (not ACTIVE) is deactivated: access must end either way.
      */
     async deprovisionIdentity(input) {
-      return call(`DEPROVISION_IDENTITY ${input.accountId}`, async () => {
-        const user = await findUser(okta, input.accountId);
+      const userId = userIdOf(input, 'DEPROVISION_IDENTITY');
+      return call(`DEPROVISION_IDENTITY ${userId}`, async () => {
+        const user = await findUser(okta, userId);
         if (!user) return { status: 'GONE', removedGroups: [] };
         if (!stillSo(user, input.onlyIfStatus)) return { status: user.status as string, removedGroups: [] };
-        const userId = user.id!;
         if (!input.keepAttributes && user.status !== 'DEPROVISIONED') {
           const cleared = Object.fromEntries(CLEARABLE_ATTRIBUTES.filter((name) => user.profile?.[name] != null).map((name) => [name, null]));
           if (Object.keys(cleared).length > 0) await okta.userApi.updateUser({ userId, user: { profile: cleared } });
@@ -220,8 +231,9 @@ export function oktaTarget(okta: OktaClient, name = 'okta'): Target {
 
     /** Deactivates the user if it is not already, then deletes it. A user already gone is done. */
     async deleteIdentity(input) {
-      return call(`DELETE_IDENTITY ${input.accountId}`, async () => {
-        const user = await findUser(okta, input.accountId);
+      const userId = userIdOf(input, 'DELETE_IDENTITY');
+      return call(`DELETE_IDENTITY ${userId}`, async () => {
+        const user = await findUser(okta, userId);
         if (!user || !stillSo(user, input.onlyIfStatus)) return { deleted: false };
         if (user.status !== 'DEPROVISIONED') await okta.userApi.deactivateUser({ userId: user.id! });
         try {
@@ -240,11 +252,9 @@ export function oktaTarget(okta: OktaClient, name = 'okta'): Target {
       return call(`CREATE_ENTITLEMENT ${input.name}`, async () => {
         const group = await directory.ensure(input.name, input.description);
         if (!input.assign) return { groupId: group.id, created: group.created, assigned: false };
-        if (!input.accountId) {
-          throw ApplicationFailure.nonRetryable(`CREATE_ENTITLEMENT ${input.name} with assign: no Okta user is known for this identity`, 'NoOktaUser');
-        }
-        const member = (await groupsOf(input.accountId)).has(input.name.toLowerCase());
-        if (!member) await join(input.accountId, group);
+        const userId = userIdOf(input, `CREATE_ENTITLEMENT ${input.name} with assign`);
+        const member = (await groupsOf(userId)).has(input.name.toLowerCase());
+        if (!member) await join(userId, group);
         return { groupId: group.id, created: group.created, assigned: !member };
       });
     },

@@ -6,6 +6,8 @@ export interface ScimConnection {
   url: string;
   credentials: { bearerToken: string } | { oauth2: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string } };
   rateLimit?: { requests: number; perMs: number };
+  /** Whether an account found by userName with no externalId is linked to the identity (the definition's adoptUnclaimed). */
+  adoptUnclaimed?: boolean;
 }
 
 /**
@@ -39,5 +41,5 @@ export function resolveScimConnection(name: string, definition: ScimTargetDefini
     if (!perMs) throw new Error(`target "${name}": rateLimit.per "${definition.rateLimit.per}" is not a duration such as 1s or 1m`);
     rateLimit = { requests: definition.rateLimit.requests, perMs };
   }
-  return { url: definition.url, credentials, ...(rateLimit ? { rateLimit } : {}) };
+  return { url: definition.url, credentials, ...(rateLimit ? { rateLimit } : {}), ...(definition.adoptUnclaimed ? { adoptUnclaimed: true } : {}) };
 }

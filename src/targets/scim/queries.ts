@@ -1,4 +1,4 @@
-import { stringify } from 'scim2-parse-filter';
+import { stringify, Tester, type Compare } from 'scim2-parse-filter';
 import { withQuery, type ScimHttpClient, type ScimJson } from './http-client.ts';
 import { field } from './user-attributes.ts';
 
@@ -11,7 +11,7 @@ export function eqFilter(attribute: string, value: string): string {
 }
 
 /** Every resource a filtered list gives, page by page; `attributes` asks for only those (and the id). */
-export async function listResources(client: ScimHttpClient, endpoint: string, filter: string, attributes?: string): Promise<ScimJson[]> {
+async function listResources(client: ScimHttpClient, endpoint: string, filter: string, attributes?: string): Promise<ScimJson[]> {
   const found: ScimJson[] = [];
   for (let startIndex = 1; ; ) {
     const page = await client.request('GET', withQuery(endpoint, { filter, attributes, startIndex, count: PAGE_SIZE }));
@@ -21,4 +21,39 @@ export async function listResources(client: ScimHttpClient, endpoint: string, fi
     if (resources.length === 0 || found.length >= total) return found;
     startIndex += resources.length;
   }
+}
+
+/** scim2-parse-filter's own evaluation, whose `eq` is exact, with `eq` ignoring case for an attribute that is not caseExact. */
+class CaselessTester extends Tester {
+  override eq(held: unknown, value: Compare['compValue']): boolean {
+    return typeof held === 'string' && typeof value === 'string' ? held.toLowerCase() === value.toLowerCase() : super.eq(held, value);
+  }
+}
+const exactly = new Tester();
+const ignoringCase = new CaselessTester();
+
+/**
+ * Whether the resource holds `value` at `attribute` (`userName`, `members.value`: a multi-valued
+ * part holds it when any entry does), by the attribute's own caseExact (RFC 7643: true for ids
+ * and externalId, false for userName and a group's displayName).
+ */
+export function holds(resource: ScimJson, attribute: string, value: string, caseExact: boolean): boolean {
+  return (caseExact ? exactly : ignoringCase).test(resource, { op: 'eq', attrPath: attribute, compValue: value });
+}
+
+/**
+ * The resources whose `attribute` equals `value`: asked with an eq filter, then each checked,
+ * since an application that does not support a filter may ignore it and answer every resource,
+ * and taking the first of those would act on someone else's account. With `attributes`, the
+ * filtered one is asked too, so that it can be checked.
+ */
+export async function resourcesWhere(
+  client: ScimHttpClient,
+  endpoint: string,
+  where: { attribute: string; value: string; caseExact: boolean },
+  attributes?: string[],
+): Promise<ScimJson[]> {
+  const asked = attributes && [...new Set([...attributes, where.attribute.split('.')[0]!])].join(',');
+  const listed = await listResources(client, endpoint, eqFilter(where.attribute, where.value), asked);
+  return listed.filter((resource) => holds(resource, where.attribute, where.value, where.caseExact));
 }

@@ -14,12 +14,21 @@ function unreachableReason(error: unknown): string {
 /**
  * One request to the application or its token endpoint, answered within `timeoutMs`. A redirect
  * is not followed (it would carry the credential elsewhere); no answer is a ScimUnreachableError
- * saying why.
+ * saying why. When `cancelled` aborts (the activity was cancelled), the request is dropped and its
+ * reason thrown as it is, so that the activity ends as cancelled.
  */
-export async function fetchWithin(fetchImpl: typeof fetch, url: string, init: Omit<RequestInit, 'redirect' | 'signal'>, timeoutMs: number): Promise<Response> {
+export async function fetchWithin(
+  fetchImpl: typeof fetch,
+  url: string,
+  init: Omit<RequestInit, 'redirect' | 'signal'>,
+  timeoutMs: number,
+  cancelled?: AbortSignal,
+): Promise<Response> {
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    return await fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    return await fetchImpl(url, { ...init, redirect: 'manual', signal: cancelled ? AbortSignal.any([timeout, cancelled]) : timeout });
   } catch (error) {
+    if (cancelled?.aborted) throw cancelled.reason;
     throw new ScimUnreachableError(unreachableReason(error));
   }
 }
