@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { countedAction } from '../src/metrics/registry.ts';
 import type { Mailer } from '../src/notify/mailer.ts';
 import { compileTemplate, type CompiledTemplate, type RenderedMessage } from '../src/notify/template.ts';
 import type { NotificationContext } from '../src/policy/planner.ts';
@@ -42,12 +43,14 @@ export const messageHandedOver = {
 export function notifyActivities(render: RenderTemplate, mailer: Mailer) {
   return {
     /** Renders a template and sends it; an SMTP outage fails the attempt, and Temporal retries it. */
-    async notify(input: NotifyInput): Promise<{ to: string; subject: string }> {
-      const rendered = render(input.template, input.context);
-      if (messageHandedOver.before()) return { to: input.to, subject: rendered.subject };
-      await mailer.send({ ...rendered, to: input.to, messageId: input.messageId });
-      messageHandedOver.now();
-      return { to: input.to, subject: rendered.subject };
+    notify(input: NotifyInput): Promise<{ to: string; subject: string }> {
+      return countedAction('notify', 'mail', async () => {
+        const rendered = render(input.template, input.context);
+        if (messageHandedOver.before()) return { to: input.to, subject: rendered.subject };
+        await mailer.send({ ...rendered, to: input.to, messageId: input.messageId });
+        messageHandedOver.now();
+        return { to: input.to, subject: rendered.subject };
+      });
     },
   };
 }

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { clearanceRequestSignal, guardWorkflowId, WorkflowType, type ClearanceRequest, type massChangeGuard } from '../workflows/definitions.ts';
 import { deliverAll } from '../src/identity/deliver.ts';
+import { clearanceRequests } from '../src/metrics/registry.ts';
 import type { ChangeEvent } from '../src/identity/change-event.ts';
 import { countActiveIdentities } from '../src/sources/known-identities.ts';
 import type { TenureConfig } from '../src/runtime/config.ts';
@@ -34,6 +35,7 @@ export function deliveryActivities({ client, taskQueue, config }: DeliveryDepend
         signalArgs: [{ workflowId: workflowExecution.workflowId, key, eventId, limits: config.guard, admins: config.adminEmail }],
         staticSummary: `Mass-change guard of source ${source}`,
       });
+      clearanceRequests.inc({ source });
       return workflowId;
     },
 

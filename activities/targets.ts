@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { countedAction } from '../src/metrics/registry.ts';
 import type { Targets } from '../src/targets/registry.ts';
 import type {
   AccountOf,
@@ -30,17 +31,23 @@ async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** An action on `target`, heartbeating, and counted in Tenure's metrics by how it ended. */
+function acting<T>(action: string, target: string, work: () => Promise<T>): Promise<T> {
+  return countedAction(action, target, () => heartbeating(work));
+}
+
 /**
  * The actions on accounts, each run by the target the step names (src/targets/). Their failures
  * are classified by the target: passing ones retried, final ones carrying the system's words.
  */
 export function targetActivities(targets: Targets) {
   return {
-    targetSyncIdentity: (input: OnTarget<SyncIdentityInput>) => heartbeating(() => targets.get(input.target).syncIdentity(input)),
-    targetManageRelationships: (input: OnTarget<ManageRelationshipsInput>) => heartbeating(() => targets.get(input.target).manageRelationships(input)),
+    targetSyncIdentity: (input: OnTarget<SyncIdentityInput>) => acting('syncIdentity', input.target, () => targets.get(input.target).syncIdentity(input)),
+    targetManageRelationships: (input: OnTarget<ManageRelationshipsInput>) => acting('manageRelationships', input.target, () => targets.get(input.target).manageRelationships(input)),
+    // A read, not an action: not counted.
     targetGroupsToRemove: (input: OnTarget<AccountOf>) => heartbeating(() => targets.get(input.target).groupsToRemove(input)),
-    targetDeprovisionIdentity: (input: OnTarget<DeprovisionIdentityInput>) => heartbeating(() => targets.get(input.target).deprovisionIdentity(input)),
-    targetDeleteIdentity: (input: OnTarget<DeleteIdentityInput>) => heartbeating(() => targets.get(input.target).deleteIdentity(input)),
-    targetCreateEntitlement: (input: OnTarget<CreateEntitlementInput>) => heartbeating(() => targets.get(input.target).createEntitlement(input)),
+    targetDeprovisionIdentity: (input: OnTarget<DeprovisionIdentityInput>) => acting('deprovisionIdentity', input.target, () => targets.get(input.target).deprovisionIdentity(input)),
+    targetDeleteIdentity: (input: OnTarget<DeleteIdentityInput>) => acting('deleteIdentity', input.target, () => targets.get(input.target).deleteIdentity(input)),
+    targetCreateEntitlement: (input: OnTarget<CreateEntitlementInput>) => acting('createEntitlement', input.target, () => targets.get(input.target).createEntitlement(input)),
   };
 }

@@ -126,6 +126,13 @@ class FamilyPacer {
     }
   }
 
+  /** Requests left in the current window as last reported, less those sent since; undefined while no window is known. */
+  remaining(now: number): number | undefined {
+    const window = this.window;
+    if (window === undefined || window.endsAt <= now) return undefined;
+    return Math.max(0, window.remaining - (this.sent - window.countedUpTo));
+  }
+
   private send(): number {
     this.inFlight += 1;
     this.lastSentAt = this.now();
@@ -195,10 +202,11 @@ class FamilyPacer {
  */
 export class PacingRequestExecutor extends okta.RequestExecutor {
   private readonly families: Record<EndpointFamily, FamilyPacer>;
+  private readonly now: () => number;
 
   constructor(options: PacingOptions = {}) {
     super();
-    const now = options.now ?? Date.now;
+    const now = (this.now = options.now ?? Date.now);
     const sleep = options.sleep ?? ((ms: number) => sleepFor(ms));
     this.families = Object.fromEntries(ENDPOINT_FAMILIES.map((family) => [family, new FamilyPacer(now, sleep)])) as Record<
       EndpointFamily,
@@ -225,5 +233,12 @@ export class PacingRequestExecutor extends okta.RequestExecutor {
     return Object.fromEntries(
       ENDPOINT_FAMILIES.map((family) => [family, { sent: this.families[family].sent, throttled: this.families[family].throttled }]),
     ) as Record<EndpointFamily, FamilyStats>;
+  }
+
+  /** Per family, the requests left in Okta's current window by the pacer's reckoning; a family with no current window is absent. */
+  budget(): Partial<Record<EndpointFamily, number>> {
+    const now = this.now();
+    const known = ENDPOINT_FAMILIES.map((family) => [family, this.families[family].remaining(now)] as const);
+    return Object.fromEntries(known.filter(([, remaining]) => remaining !== undefined));
   }
 }

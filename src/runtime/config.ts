@@ -78,6 +78,12 @@ export interface TenureConfig {
   codecToken: string | undefined;
   /** TENURE_CODEC_CORS_ORIGINS: the Temporal UIs whose pages may call the codec endpoint. */
   codecCorsOrigins: string[];
+  /** TENURE_WORKER_HTTP_PORT: a role `worker` process serves /healthz, /readyz and /metrics here. */
+  workerHttpPort: number;
+  /** TENURE_WORKER_HTTP_HOST: loopback by default; metrics describe the org's activity. */
+  workerHttpHost: string;
+  /** TENURE_WORKER_METRICS_ADDRESS: host:port of the Temporal SDK's own Prometheus metrics in a role `worker` process; `off`, none. */
+  workerMetricsAddress: string | undefined;
 }
 
 /**
@@ -276,6 +282,15 @@ function corsOriginsFrom(env: NodeJS.ProcessEnv): string[] {
   });
 }
 
+/** A listening address as the SDK's exporter takes it: host:port, the port a number. */
+function metricsAddressFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.TENURE_WORKER_METRICS_ADDRESS || '127.0.0.1:9465';
+  if (raw === 'off') return undefined;
+  const match = /^(.+):(\d{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) > 65535) throw new Error(`TENURE_WORKER_METRICS_ADDRESS must be host:port (such as 127.0.0.1:9465) or off, got "${raw}"`);
+  return raw;
+}
+
 /** The variables that say "act on a real org"; beside an empty OKTA_ORG_URL they are a mistake, not sandbox mode. */
 const OKTA_CREDENTIAL_VARIABLES = ['OKTA_API_TOKEN', ...SERVICE_APP_VARIABLES] as const;
 
@@ -343,5 +358,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     encryptionKeys,
     codecToken: codecTokenFrom(env, encryptionKeys),
     codecCorsOrigins: corsOriginsFrom(env),
+    workerHttpPort: intFrom(env, 'TENURE_WORKER_HTTP_PORT', 9464),
+    workerHttpHost: env.TENURE_WORKER_HTTP_HOST || '127.0.0.1',
+    workerMetricsAddress: metricsAddressFrom(env),
   };
 }

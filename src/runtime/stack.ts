@@ -15,6 +15,10 @@ import type { ChangeEvent } from '../identity/change-event.ts';
 import { deliverChange } from '../identity/deliver.ts';
 import { createMailer, type Mailer } from '../notify/mailer.ts';
 import { createOktaClient, type OktaClient, type OktaConnection } from '../okta/client.ts';
+import { PacingRequestExecutor } from '../okta/pacing.ts';
+import { countingAccepted } from '../metrics/registry.ts';
+import { reportOktaPacing } from '../metrics/okta-pacing.ts';
+import { allOf, startHealthServer, temporalAnswers } from './health-server.ts';
 import { OktaHealth } from '../okta/health.ts';
 import { probeOkta } from '../okta/probe.ts';
 import { publicJwkOf } from '../okta/service-app-auth.ts';
@@ -58,6 +62,8 @@ export interface TenureStack {
   taskQueue: string;
   policySet: PolicySet;
   intakeUrl: string | undefined;
+  /** A role `worker` process's /healthz, /readyz and /metrics; unset otherwise (the intake serves them). */
+  workerHttpUrl: string | undefined;
   /** Okta and mail are the worker's: unset in an intake-only process. */
   okta: OktaClient | undefined;
   oktaUrl: string | undefined;
@@ -100,12 +106,18 @@ async function startTemporal(config: TenureConfig, options: StackOptions, stops:
 async function startOkta(config: TenureConfig, options: StackOptions, stops: Stopper[]) {
   const log = options.log ?? ((line: string) => console.error(line));
   const healthOf = (connection: OktaConnection, credential: string) => new OktaHealth(connection.orgUrl, credential, log);
+  // The workers' client's pacer, whose 429 counts and budget /metrics reports.
+  const paced = () => {
+    const requestExecutor = new PacingRequestExecutor();
+    stops.push(reportOktaPacing(requestExecutor));
+    return requestExecutor;
+  };
   if (config.okta) {
     const credential = 'token' in config.okta ? 'OKTA_API_TOKEN' : 'the service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY, OKTA_SCOPES)';
     const health = healthOf(config.okta, credential);
     // The probe's own client: its refusal is the start's one error line, not also a health line.
     await probeOkta(createOktaClient(config.okta), health);
-    return { okta: createOktaClient(config.okta, { health }), url: config.okta.orgUrl, emulator: undefined };
+    return { okta: createOktaClient(config.okta, { health, requestExecutor: paced() }), url: config.okta.orgUrl, emulator: undefined };
   }
   const serviceApp = config.oktaEmulatorServiceApp;
   const emulator = await startOktaEmulator({
@@ -120,7 +132,7 @@ async function startOkta(config: TenureConfig, options: StackOptions, stops: Sto
   if (emulator.rateLimitNotice) options.log?.(emulator.rateLimitNotice);
   stops.push(() => emulator.close());
   const connection = emulatorConnection(config, emulator.url);
-  const okta = createOktaClient(connection, { health: healthOf(connection, serviceApp ? 'OKTA_CLIENT_ID' : 'OKTA_EMULATOR_TOKEN') });
+  const okta = createOktaClient(connection, { health: healthOf(connection, serviceApp ? 'OKTA_CLIENT_ID' : 'OKTA_EMULATOR_TOKEN'), requestExecutor: paced() });
   await ensureGroups(okta, JSON.parse(await readFile(path.join(projectRoot, 'examples/okta-groups.json'), 'utf8')));
   return { okta, url: emulator.url, emulator };
 }
@@ -167,7 +179,8 @@ async function startTargets(config: TenureConfig, policySet: PolicySet, okta: Aw
 async function startMail(config: TenureConfig, stops: Stopper[]): Promise<{ mailer: Mailer; catcher: MailCatcher | undefined }> {
   let catcher: MailCatcher | undefined;
   if (!config.smtpUrl) {
-    catcher = await startMailCatcher({ smtpPort: config.mailSmtpPort, httpPort: config.mailHttpPort });
+    // Saved beside the emulated org, so that a restarted sandbox still shows the mails its users got.
+    catcher = await startMailCatcher({ smtpPort: config.mailSmtpPort, httpPort: config.mailHttpPort, stateFile: path.join(config.dataDir, 'mailbox.json') });
     stops.push(() => catcher!.close());
   }
   const mailer = createMailer(config.smtpUrl ?? catcher!.smtpUrl, config.mailFrom);
@@ -231,6 +244,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, dataConverter });
 
     let mail: Awaited<ReturnType<typeof startMail>> | undefined;
+    let workerHttpUrl: string | undefined;
     let scimApps: ScimApps | undefined;
     if (okta) {
       const started = await startTargets(config, policySet, okta, options, stops);
@@ -244,21 +258,31 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
         logLevel: config.logLevel,
         log: options.workerLog,
         dataConverter,
+        // Only a worker process: the SDK serves its metrics from a fixed address, once per process,
+        // and several one-process stacks on a machine (tests, a laptop) would fight over it.
+        metricsAddress: role === 'worker' ? config.workerMetricsAddress : undefined,
       });
       stops.push(() => worker.stop());
       await ensureSchedules(client, config, config.taskQueue, policySet);
+      if (role === 'worker') {
+        const ready = allOf(async () => (worker.running() ? undefined : 'the worker is not polling its task queue'), temporalAnswers(client));
+        const health = await startHealthServer({ host: config.workerHttpHost, port: config.workerHttpPort, ready });
+        stops.push(() => health.close());
+        workerHttpUrl = health.url;
+      }
     }
 
     let intakeUrl: string | undefined;
     let sandboxScim: SandboxScim | undefined;
     if (role !== 'worker') {
-      const deliver = (event: ChangeEvent) => deliverChange(client, config.taskQueue, event);
+      const deliver = countingAccepted((event: ChangeEvent) => deliverChange(client, config.taskQueue, event));
       const scim = await startScimDirectory(config, deliver, options, stops);
       const intake = buildIntakeServer({
         hr: { secret: config.hrWebhookSecret, keyAttribute: identityKeyAttribute(policySet, 'hr'), policySet, deliver },
         okta: config.oktaHookSecret ? { secret: config.oktaHookSecret, eventTypes: config.oktaHookEventTypes, deliver, log: options.log } : undefined,
         scim: scim.options,
         codec: config.codecToken && config.encryptionKeys ? { keys: config.encryptionKeys, token: config.codecToken, corsOrigins: config.codecCorsOrigins } : undefined,
+        ready: temporalAnswers(client),
       });
       intakeUrl = await intake.listen({ port: config.intakePort, host: config.intakeHost });
       stops.push(() => intake.close());
@@ -274,6 +298,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
       taskQueue: config.taskQueue,
       policySet,
       intakeUrl,
+      workerHttpUrl,
       okta: okta?.okta,
       oktaUrl: okta?.url,
       oktaEmulator: okta?.emulator,

@@ -4,6 +4,8 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from 
 import { projectRoot } from './config.ts';
 
 export interface RunningWorker {
+  /** Polling its task queue: not yet started, draining or failed, it takes no work. */
+  running(): boolean;
   stop(): Promise<void>;
 }
 
@@ -13,9 +15,11 @@ let runtimeInstalled = false;
  * Tenure stops its parts itself, in order, on Ctrl-C; the SDK's own signal handling would drain
  * the worker behind Tenure's back.
  */
-function installRuntime(logLevel: LogLevel, log: ((entry: LogEntry) => void) | undefined): void {
+function installRuntime(logLevel: LogLevel, log: ((entry: LogEntry) => void) | undefined, metricsAddress: string | undefined): void {
   if (runtimeInstalled) return;
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(logLevel, log) });
+  // The SDK's own metrics (task latencies, slots, polls) come from its native core, which serves them itself.
+  const telemetryOptions = metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : undefined;
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(logLevel, log), telemetryOptions });
   runtimeInstalled = true;
 }
 
@@ -31,8 +35,10 @@ export async function startWorker(options: {
   dataConverter?: DataConverter;
   /** Receives the worker's log entries instead of stderr (the runtime's first worker decides). */
   log?: (entry: LogEntry) => void;
+  /** host:port where the SDK's Prometheus metrics are served (the runtime's first worker decides); unset, they are not. */
+  metricsAddress?: string;
 }): Promise<RunningWorker> {
-  installRuntime(options.logLevel, options.log);
+  installRuntime(options.logLevel, options.log, options.metricsAddress);
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await Worker.create({
     connection,
@@ -44,6 +50,7 @@ export async function startWorker(options: {
   });
   const running = worker.run();
   return {
+    running: () => worker.getState() === 'RUNNING',
     async stop() {
       worker.shutdown();
       await running;

@@ -1,4 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { intakeRequests } from '../metrics/registry.ts';
+import { metricsRoute } from '../metrics/route.ts';
+import { healthRoutes, type ReadinessCheck } from '../runtime/health-server.ts';
 import { codecRoute, type CodecRouteOptions } from './codec-route.ts';
 import { hrWebhookRoute, type HrWebhookOptions } from './hr-webhook-route.ts';
 import { oktaHookRoute, type OktaHookOptions } from './okta-hook-route.ts';
@@ -8,13 +11,20 @@ import { scimServer, type ScimServerOptions } from './scim-server.ts';
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * The intake's routes: the HR webhook, and the Okta event hook when it has a secret. Each plugin
+ * The intake's routes: the HR webhook, and the Okta event hook when it has a secret; `/healthz`,
+ * `/readyz` (Temporal answers) and `/metrics` for operations. Each plugin
  * answers its own errors (src/server/hook-errors.ts, SCIM's as SCIM Error messages).
  */
-export function buildIntakeServer(options: { hr: HrWebhookOptions; okta: OktaHookOptions | undefined; scim?: ScimServerOptions; codec?: CodecRouteOptions }): FastifyInstance {
+export function buildIntakeServer(options: { hr: HrWebhookOptions; okta: OktaHookOptions | undefined; scim?: ScimServerOptions; codec?: CodecRouteOptions; ready?: ReadinessCheck }): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url}` }));
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // By route pattern, not URL: a URL may carry a SCIM id or a filter with someone's name.
+  app.addHook('onResponse', async (request, reply) => {
+    intakeRequests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+  // Without a check (a test's intake alone) it is ready whenever it answers.
+  app.register(healthRoutes, { ready: options.ready ?? (async () => undefined) });
+  app.register(metricsRoute);
   app.register(hrWebhookRoute, options.hr);
   if (options.okta) app.register(oktaHookRoute, options.okta);
   // One SCIM endpoint per integration; the plugin answers its own errors as SCIM Error messages.

@@ -62,7 +62,7 @@ describe.each(COMMANDS)('tenure %s --help', (command) => {
 
 describe("the README's options", () => {
   /** Options the README shows for other programs: curl's and the Temporal CLI's. */
-  const OTHER_PROGRAMS = ['--data-binary', '--query', '--schedule-id'];
+  const OTHER_PROGRAMS = ['--data-binary', '--query', '--schedule-id', '--workflow-id', '--codec-endpoint', '--codec-auth'];
 
   it('are each explained by some command’s --help', async () => {
     const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8');

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { z } from 'zod';
+import { readSavedJson, writePrivateFile } from '../../runtime/private-file.ts';
 
 export interface CaughtMessage {
   id: string;
@@ -29,11 +31,49 @@ export interface MailCatcherOptions {
   smtpPort?: number;
   httpPort?: number;
   host?: string;
+  /** Where the mailbox is saved after each change and restored from at start; unset, it lives in memory only. */
+  stateFile?: string;
 }
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   const list = Array.isArray(field) ? field : field ? [field] : [];
   return list.flatMap((entry) => entry.value.map((address) => address.address ?? '')).filter(Boolean);
+}
+
+const SavedMailbox = z.array(
+  z.object({
+    id: z.string(),
+    messageId: z.string().optional(),
+    deliveries: z.number().int().positive(),
+    receivedAt: z.string(),
+    from: z.string(),
+    to: z.array(z.string()),
+    subject: z.string(),
+    text: z.string(),
+    html: z.string().optional(),
+  }),
+);
+
+/**
+ * Saves the mailbox after each change. Saves run one at a time; changes made while one runs are
+ * saved together by the next, which every caller since waits for (a burst of mail is not written
+ * once per message). The file is readable by its owner only: welcome mails carry temporary
+ * passwords.
+ */
+function mailboxSaver(stateFile: string | undefined, inbox: CaughtMessage[]): () => Promise<void> {
+  let last: Promise<void> = Promise.resolve();
+  let pending: Promise<void> | undefined;
+  return () => {
+    if (stateFile === undefined) return Promise.resolve();
+    // A failed save does not stop the next one, which writes the whole mailbox again.
+    pending ??= last = last
+      .catch(() => {})
+      .then(() => {
+        pending = undefined;
+        return writePrivateFile(stateFile, JSON.stringify(inbox));
+      });
+    return pending;
+  };
 }
 
 /**
@@ -43,7 +83,11 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
  */
 export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
   const host = options.host ?? '127.0.0.1';
-  const inbox: CaughtMessage[] = [];
+  // A restarted sandbox still shows the mails its workflows sent before (they will not be sent again).
+  const saved = options.stateFile ? await readSavedJson(options.stateFile, SavedMailbox, 'saved mailbox') : undefined;
+  // JSON leaves out an absent Message-ID or HTML part; the mailbox names them undefined.
+  const inbox: CaughtMessage[] = (saved ?? []).map((message) => ({ ...message, messageId: message.messageId, html: message.html }));
+  const save = mailboxSaver(options.stateFile, inbox);
 
   const smtp = new SMTPServer({
     authOptional: true,
@@ -71,8 +115,10 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
               html: parsed.html === false ? undefined : parsed.html,
             });
           }
-          callback();
+          // Acknowledged once saved: a message SMTP accepted is not lost to a restart.
+          return save();
         })
+        .then(() => callback())
         .catch((error: Error) => callback(error));
     },
   });
@@ -90,6 +136,7 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
   });
   http.delete('/messages', async (_request, reply) => {
     inbox.length = 0;
+    await save();
     return reply.code(204).send();
   });
   const httpUrl = await http.listen({ port: options.httpPort ?? 0, host });
@@ -101,6 +148,8 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     async close() {
       await http.close();
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      // The last change is on disk before a restart reads it.
+      await save();
     },
   };
 }
