@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# The production shape of Tenure's Temporal, on one machine and without Docker: a PostgreSQL
+# cluster, Temporal's schema set up by Temporal's own SQL tool, and Temporal's four services
+# (frontend, history, matching, worker) as separate processes sharing one config, with the
+# `default` namespace and Tenure's search attributes registered. Prints the frontend's address
+# as the last line of its output (TEMPORAL_ADDRESS for Tenure).
+#
+# Usage: scripts/production/up.sh DATA_DIR
+#   DATA_DIR holds everything: PostgreSQL's data, the server's config, logs and pid files, so
+#   scripts/production/down.sh DATA_DIR stops what this started. Rerunning on the same folder
+#   starts what is not running and skips what is done.
+# Needs: scripts/production/build.sh run once (the Temporal server and SQL tool, built with Go),
+# PostgreSQL's server binaries (Debian: apt-get install postgresql), and the temporal CLI
+# (npm run setup).
+set -euo pipefail
+
+# The versions the shape is tested with; docker-compose.yml must name the same.
+TEMPORAL_SERVER_VERSION=v1.29.1
+NAMESPACE=default
+# How long history is kept after a workflow closes: the dev server's default, as Tenure expects.
+NAMESPACE_RETENTION=72h
+
+die() { echo "up.sh: $*" >&2; exit 1; }
+
+[ $# -eq 1 ] || die "usage: $0 DATA_DIR (a folder for PostgreSQL's data, the config, logs and pids)"
+project=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$1"
+data=$(cd "$1" && pwd)
+mkdir -p "$data/logs" "$data/pids" "$data/config"
+
+bin=${TENURE_TOOLS_BIN:-$project/.tools/bin}
+server=$bin/server
+sql_tool=$bin/sql
+temporal_cli=${TEMPORAL_CLI_PATH:-$bin/temporal}
+for tool in "$server" "$sql_tool"; do
+  [ -x "$tool" ] || die "$tool is missing: run scripts/production/build.sh (builds Temporal $TEMPORAL_SERVER_VERSION with Go)"
+done
+[ -x "$temporal_cli" ] || die "the temporal CLI is missing at $temporal_cli: run npm run setup"
+schema=$(go env GOMODCACHE 2>/dev/null)/go.temporal.io/server@$TEMPORAL_SERVER_VERSION/schema/postgresql/v12
+[ -d "$schema" ] || die "Temporal's schema files are missing at $schema: run scripts/production/build.sh"
+
+# PostgreSQL's server: on PATH, else Debian's newest under /usr/lib/postgresql/<version>/bin.
+pg_bin=$(dirname "$(command -v pg_ctl 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -1)")
+[ -x "$pg_bin/pg_ctl" ] || die "PostgreSQL's pg_ctl was not found: apt-get install -y postgresql"
+# PostgreSQL refuses to run as root: as root, run it as the Debian package's postgres user.
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || die "running as root and there is no postgres user to run PostgreSQL as: apt-get install -y postgresql"
+  as_pg=(runuser -u postgres --)
+fi
+
+alive() { [ -f "$data/pids/$1.pid" ] && kill -0 "$(cat "$data/pids/$1.pid")" 2>/dev/null; }
+
+# Ports are chosen once, free at the time, and kept in ports.env so a rerun finds the same cluster.
+# Below 32768: Temporal keeps membership ports in a PostgreSQL smallint (fails on 43963), and the
+# kernel's ephemeral ports (what port 0 gives) start at 32768.
+free_port() {
+  node -e '
+    const net = require("net");
+    const taken = new Set(process.argv.slice(1).map(Number));
+    (function next() {
+      const port = 20000 + Math.floor(Math.random() * 12000);
+      if (taken.has(port)) return next();
+      const s = net.createServer().once("error", next).listen(port, "127.0.0.1", () => s.close(() => console.log(port)));
+    })();' "$@"
+}
+if [ ! -f "$data/ports.env" ]; then
+  {
+    chosen=()
+    for name in PG FRONTEND FRONTEND_HTTP FRONTEND_MEMBERSHIP HISTORY HISTORY_MEMBERSHIP MATCHING MATCHING_MEMBERSHIP WORKER WORKER_MEMBERSHIP; do
+      port=$(free_port "${chosen[@]}")
+      chosen+=("$port")
+      echo "${name}_PORT=$port"
+    done
+  } >"$data/ports.env.new"
+  mv "$data/ports.env.new" "$data/ports.env"
+fi
+# shellcheck source=/dev/null
+. "$data/ports.env"
+
+# A password for the temporal role, kept in the data folder (mode 600), never printed.
+umask 077
+[ -f "$data/pg-password" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$data/pg-password"
+umask 022
+pg_password=$(cat "$data/pg-password")
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+pg_data=$data/pg
+if [ ! -f "$pg_data/PG_VERSION" ]; then
+  echo "== PostgreSQL: initdb in $pg_data"
+  mkdir -p "$pg_data"
+  pwfile=$(mktemp)
+  echo "$pg_password" >"$pwfile"
+  if [ ${#as_pg[@]} -gt 0 ]; then
+    chown postgres: "$pg_data" "$pwfile"
+    # The postgres user must reach its folder through ours.
+    chmod o+x "$data"
+    "${as_pg[@]}" test -w "$pg_data" || { rm -f "$pwfile"; die "the postgres user cannot write to $pg_data: choose a DATA_DIR whose parents it may enter (for example under /tmp)"; }
+  fi
+  # The temporal role owns the cluster; over TCP it must give its password, and the socket is
+  # for the cluster's own user only.
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_data" -U temporal --pwfile="$pwfile" --auth-host=scram-sha-256 --auth-local=peer -E UTF8 --locale=C >"$data/logs/initdb.log" 2>&1 ||
+    { rm -f "$pwfile"; die "initdb failed: see $data/logs/initdb.log"; }
+  rm -f "$pwfile"
+fi
+if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_data" status >/dev/null 2>&1; then
+  echo "== PostgreSQL: starting on 127.0.0.1:$PG_PORT"
+  # Loopback only, socket in the data folder (not /var/run/postgresql, which may be absent).
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 60 \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $pg_data -c max_connections=200" start >/dev/null ||
+    die "PostgreSQL did not start: see $pg_data/server.log"
+fi
+
+# --- Temporal's schema --------------------------------------------------------------------------
+# The SQL tool reads the password from SQL_PASSWORD, so it stays out of the process list.
+sql() { SQL_PASSWORD=$pg_password "$sql_tool" --plugin postgres12 --ep 127.0.0.1 --port "$PG_PORT" --user temporal "$@"; }
+for db in temporal temporal_visibility; do
+  dir=$([ "$db" = temporal ] && echo temporal || echo visibility)
+  if [ ! -f "$data/schema-$db.done" ]; then
+    echo "== Temporal schema: $db"
+    sql --db "$db" create-database >>"$data/logs/schema.log" 2>&1 || die "creating database $db failed: see $data/logs/schema.log"
+    sql --db "$db" setup-schema -v 0.0 >>"$data/logs/schema.log" 2>&1 || die "setup-schema on $db failed: see $data/logs/schema.log"
+    touch "$data/schema-$db.done"
+  fi
+  # Idempotent: applies only the versions the database does not have yet.
+  sql --db "$db" update-schema -d "$schema/$dir/versioned" >>"$data/logs/schema.log" 2>&1 || die "update-schema on $db failed: see $data/logs/schema.log"
+done
+
+# --- Temporal's services ----------------------------------------------------------------------
+# One config for the four services. pprof and the Prometheus listener are left out: four
+# processes on one machine would fight over one port each.
+umask 077
+cat >"$data/config/production.yaml" <<EOF
+log:
+  stdout: true
+  level: warn
+persistence:
+  defaultStore: postgres-default
+  visibilityStore: postgres-visibility
+  numHistoryShards: 4
+  datastores:
+    postgres-default:
+      sql:
+        pluginName: postgres12
+        databaseName: temporal
+        connectAddr: "127.0.0.1:$PG_PORT"
+        connectProtocol: tcp
+        user: temporal
+        password: "$pg_password"
+        maxConns: 20
+        maxIdleConns: 20
+        maxConnLifetime: 1h
+    postgres-visibility:
+      sql:
+        pluginName: postgres12
+        databaseName: temporal_visibility
+        connectAddr: "127.0.0.1:$PG_PORT"
+        connectProtocol: tcp
+        user: temporal
+        password: "$pg_password"
+        maxConns: 10
+        maxIdleConns: 10
+        maxConnLifetime: 1h
+global:
+  membership:
+    maxJoinDuration: 30s
+    broadcastAddress: 127.0.0.1
+services:
+  frontend:
+    rpc: { grpcPort: $FRONTEND_PORT, membershipPort: $FRONTEND_MEMBERSHIP_PORT, httpPort: $FRONTEND_HTTP_PORT, bindOnLocalHost: true }
+  history:
+    rpc: { grpcPort: $HISTORY_PORT, membershipPort: $HISTORY_MEMBERSHIP_PORT, bindOnLocalHost: true }
+  matching:
+    rpc: { grpcPort: $MATCHING_PORT, membershipPort: $MATCHING_MEMBERSHIP_PORT, bindOnLocalHost: true }
+  worker:
+    rpc: { grpcPort: $WORKER_PORT, membershipPort: $WORKER_MEMBERSHIP_PORT, bindOnLocalHost: true }
+clusterMetadata:
+  enableGlobalNamespace: false
+  failoverVersionIncrement: 10
+  masterClusterName: active
+  currentClusterName: active
+  clusterInformation:
+    active:
+      enabled: true
+      initialFailoverVersion: 1
+      rpcName: frontend
+      rpcAddress: "127.0.0.1:$FRONTEND_PORT"
+dcRedirectionPolicy:
+  policy: noop
+dynamicConfigClient:
+  filepath: "$data/config/dynamicconfig.yaml"
+  pollInterval: 10s
+EOF
+# Each service caches namespaces and search attributes it read from the database: without these,
+# a namespace or search attribute registered a moment ago is unknown for up to 10 s, and Tenure
+# registers its search attributes as it starts. The cost is a read more per lookup.
+cat >"$data/config/dynamicconfig.yaml" <<EOF
+system.forceSearchAttributesCacheRefreshOnRead:
+  - value: true
+system.namespaceCacheRefreshInterval:
+  - value: 1s
+EOF
+umask 022
+
+# The membership port: every service opens it once it has joined the cluster's metadata (the
+# worker service serves no gRPC of its own).
+port_of() { local var; var=$(echo "$1" | tr a-z A-Z)_MEMBERSHIP_PORT; echo "${!var}"; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# One at a time, each listening before the next starts: services started together race to write
+# the cluster's metadata, and the losers exit ("SaveClusterMetadata encountered version mismatch").
+for service in history matching frontend worker; do
+  if alive "$service"; then continue; fi
+  echo "== Temporal: $service"
+  # setsid: its own process group, so down.sh stops it and nothing else.
+  # --allow-no-auth: no authorizer yet; until TLS and authorization come (issue 15, point 3),
+  # the services bind to loopback only, so only this machine reaches them.
+  setsid "$server" --root "$data" --config config --env production --allow-no-auth start --service "$service" \
+    >"$data/logs/$service.log" 2>&1 </dev/null &
+  echo $! >"$data/pids/$service.pid"
+  for attempt in $(seq 1 120); do
+    listening "$(port_of "$service")" && break
+    alive "$service" || die "Temporal's $service service ended: see $data/logs/$service.log"
+    [ "$attempt" -lt 120 ] || die "Temporal's $service service did not listen on $(port_of "$service") in 60 s: see $data/logs/$service.log"
+    sleep 0.5
+  done
+done
+
+frontend=127.0.0.1:$FRONTEND_PORT
+echo "== Temporal: waiting for the frontend at $frontend"
+for attempt in $(seq 1 120); do
+  "$temporal_cli" operator cluster health --address "$frontend" >/dev/null 2>&1 && break
+  for service in history matching frontend worker; do
+    alive "$service" || die "Temporal's $service service ended: see $data/logs/$service.log"
+  done
+  [ "$attempt" -lt 120 ] || die "the frontend at $frontend did not become healthy in 60 s: see $data/logs/frontend.log"
+  sleep 0.5
+done
+
+if ! "$temporal_cli" operator namespace describe --address "$frontend" --namespace "$NAMESPACE" >/dev/null 2>&1; then
+  echo "== Temporal: namespace $NAMESPACE"
+  "$temporal_cli" operator namespace create --address "$frontend" --namespace "$NAMESPACE" --retention "$NAMESPACE_RETENTION" >/dev/null
+fi
+# Registered here as well as by Tenure at start, so the cluster is ready before any Tenure
+# process connects, and with the one list Tenure uses.
+echo "== Temporal: search attributes"
+# Each service learns of a new namespace when it next refreshes its cache (every second, above).
+for attempt in $(seq 1 30); do
+  if registered=$(cd "$project" && node --import tsx scripts/production/register-search-attributes.ts "$frontend" "$NAMESPACE" 2>&1); then
+    echo "$registered"
+    break
+  fi
+  [ "$attempt" -lt 30 ] || die "registering the search attributes failed: $registered"
+  sleep 1
+done
+
+echo "$frontend" >"$data/frontend-address"
+echo "Temporal frontend (TEMPORAL_ADDRESS):"
+echo "$frontend"
