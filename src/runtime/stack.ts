@@ -7,8 +7,8 @@ import { startScimApps, type ScimApps } from '../emulator/scim-apps/server.ts';
 import { PolicyValidationError } from '../policy/problems.ts';
 import { checkTargetCapabilities } from '../targets/capability-check.ts';
 import { createTargets } from '../targets/registry.ts';
-import { SANDBOX_SCIM_TOKEN, sandboxScimConnection } from '../targets/sandbox-address.ts';
-import { resolveScimConnection, type ScimConnection } from '../targets/scim/connection.ts';
+import { SANDBOX_SCIM_TOKEN, scimConnectionFor } from '../targets/sandbox-address.ts';
+import type { ScimConnection } from '../targets/scim/connection.ts';
 import { startMailCatcher, type MailCatcher } from '../emulator/mail/catcher.ts';
 import { startOktaEmulator, type OktaEmulator, type OktaEmulatorOptions } from '../emulator/okta/server.ts';
 import type { ChangeEvent } from '../identity/change-event.ts';
@@ -165,7 +165,7 @@ async function startTargets(config: TenureConfig, policySet: PolicySet, okta: Aw
   const connections = new Map<string, ScimConnection>(
     definitions.map(({ name, definition }) => [
       name,
-      scimApps && definition.sandbox ? sandboxScimConnection(scimApps.appUrl(definition.sandbox), definition) : resolveScimConnection(name, definition, process.env),
+      scimConnectionFor(name, definition, { sandbox: scimApps !== undefined, origin: scimApps?.url }),
     ]),
   );
   const targets = createTargets(okta.okta, connections);

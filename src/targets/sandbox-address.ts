@@ -38,8 +38,14 @@ export function sandboxScimConnection(appUrl: string, definition: Pick<ScimTarge
  * with `sandbox:` is the emulated application, so that the sandbox never writes to a real one;
  * otherwise its own URL, with the credentials its environment variables hold.
  */
-export function scimConnectionFor(name: string, definition: ScimTargetDefinition, options: { sandbox: boolean }, env: NodeJS.ProcessEnv = process.env): ScimConnection {
-  // The port the sandbox would use: `tenure validate` asks the emulation without starting it.
-  if (options.sandbox && definition.sandbox) return sandboxScimConnection(sandboxAppUrl(`http://127.0.0.1:${sandboxScimAppsPort(env)}`, definition.sandbox), definition);
+export function scimConnectionFor(
+  name: string,
+  definition: ScimTargetDefinition,
+  options: { sandbox: boolean; /** Where the running emulation listens; by default where the sandbox would (`tenure validate` asks it without starting it). */ origin?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): ScimConnection {
+  if (options.sandbox && definition.sandbox) {
+    return sandboxScimConnection(sandboxAppUrl(options.origin ?? `http://127.0.0.1:${sandboxScimAppsPort(env)}`, definition.sandbox), definition);
+  }
   return resolveScimConnection(name, definition, env);
 }
