@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Mailer } from '../src/notify/mailer.ts';
 import type { OktaClient } from '../src/okta/client.ts';
@@ -12,6 +13,7 @@ import { deliveryActivities } from './source-delivery.ts';
 import { hrExportActivities } from './hr-export.ts';
 import { oktaSourceActivities } from './okta-source.ts';
 import { targetActivities } from './targets.ts';
+import { createDecisionActivities, oktaGroupsReader } from './decisions.ts';
 import type { TenureConfig } from '../src/runtime/config.ts';
 
 export interface ActivityDependencies {
@@ -24,6 +26,8 @@ export interface ActivityDependencies {
   client: Client;
   taskQueue: string;
   config: TenureConfig;
+  /** Tenure's public decision key, which the proof of every approval or rejection must verify against. */
+  decisionKey: KeyObject | undefined;
 }
 
 /** What sources need: planning, handing changes to identity workflows, reading HR and Okta as sources. */
@@ -48,10 +52,16 @@ function actingActivities(deps: ActivityDependencies) {
   };
 }
 
+/** What checks a person's decision before a workflow acts on it: the proof, and whether they may decide (Okta groups). */
+function decisionActivities(deps: ActivityDependencies) {
+  return createDecisionActivities({ verifying: deps.decisionKey, groupsOf: oktaGroupsReader(deps.okta), guardApprovers: deps.config.guardApprovers });
+}
+
 export function createActivities(deps: ActivityDependencies) {
-  return { ...sourceActivities(deps), ...actingActivities(deps) };
+  return { ...sourceActivities(deps), ...actingActivities(deps), ...decisionActivities(deps) };
 }
 
 export type SourceActivities = ReturnType<typeof sourceActivities>;
 export type ActingActivities = ReturnType<typeof actingActivities>;
-export type TenureActivities = SourceActivities & ActingActivities;
+export type DecisionActivities = ReturnType<typeof decisionActivities>;
+export type TenureActivities = SourceActivities & ActingActivities & DecisionActivities;

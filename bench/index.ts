@@ -1,7 +1,7 @@
 // Runs every benchmark in turn, or the ones named (`npm run bench -- end-to-end`), and prints their
 // figures. Each benchmark file, <name>.bench.ts, exports `run()`. `scim` runs both of its parts,
 // which may also be named on their own.
-const suites = ['okta-emulator', 'planner', 'end-to-end', 'hr-import', 'scim'];
+const suites = ['okta-emulator', 'planner', 'end-to-end', 'hr-import', 'held-import', 'scim'];
 const parts = ['scim-directory', 'scim-push'];
 
 const named = process.argv.slice(2);

@@ -2,7 +2,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChangeEvent } from '../src/identity/change-event.ts';
 import type { DeferredWorkflow, PlannedNotification, PlanStep, ScheduledTrigger } from '../src/policy/planner.ts';
-import type { IdentityRecord } from '../src/policy/schema.ts';
+import type { Approvers, IdentityRecord } from '../src/policy/schema.ts';
 import type { IdentityState } from './identity-state.ts';
 import type * as registered from './index.ts';
 
@@ -21,6 +21,7 @@ export const WorkflowType = {
   identity: 'identityWorkflow',
   massChangeGuard: 'massChangeGuard',
   heldBatch: 'heldBatch',
+  heldBatchPart: 'heldBatchPart',
   hrExportPull: 'hrExportPull',
   oktaReconciliation: 'oktaReconciliation',
   oktaLogPoll: 'oktaLogPoll',
@@ -63,8 +64,11 @@ export const clearanceSignal = defineSignal<[Clearance]>('clearance');
 /** A held batch's events by chunk: the first comes with its input, the rest after it starts; a chunk sent again replaces itself. */
 export const heldEventsSignal = defineSignal<[{ index: number; events: ChangeEvent[] }]>('heldEvents');
 
-/** Which chunks of its events a held batch has received, so that holding it again sends only the missing ones. */
+/** Which chunks of its events (or, for a batch held in parts, which parts) a held batch has received, so that holding it again sends only the missing ones. */
 export const heldChunksQuery = defineQuery<number[]>('heldChunks');
+
+/** Parts of a held batch that its holder has started, each holding its share of the changes. */
+export const heldPartsSignal = defineSignal<[{ indexes: number[] }]>('heldParts');
 
 /**
  * Where an identity stands, as its search attribute `LifecycleState` says it:
@@ -90,6 +94,19 @@ export interface PendingApproval {
   onFailure: PlannedNotification | undefined;
   /** The message-id stem of the request, so that retries and the expiry notice are recognisable. */
   stepId: string;
+  /** Who may decide, from the policy when it asked; unset (an approval asked before approvers existed), anyone Tenure authenticated. */
+  approvers?: Approvers;
+}
+
+/** A decision a workflow refused: unsigned, forged, expired, made for something else, used before, or by someone not allowed. */
+export interface DecisionRefusal {
+  at: string;
+  decision: 'approved' | 'rejected';
+  /** What it was meant for: the approval's `policy/workflow`, or the guard's or held batch's workflow id. */
+  approval: string;
+  reason: string;
+  /** Who the proof (or, without a valid one, the request) said decides; not verified unless the refusal is about that person. */
+  claimedBy?: string;
 }
 
 /** An identity's account in one target (Okta, a SCIM application), as its actions left it. */
@@ -145,6 +162,10 @@ export interface IdentityStatus {
   approvals: PendingApproval[];
   /** A change the mass-change guard holds, waiting for an administrator. */
   held: { eventId: string; since: string; guard: string } | undefined;
+  /** The latest decisions refused (the last 20), oldest first; unset until one is. */
+  refusedDecisions?: DecisionRefusal[];
+  /** The ids of the latest decision proofs acted on: a proof is good for one decision. */
+  usedProofs?: string[];
 }
 
 export const statusQuery = defineQuery<IdentityStatus>('status');
@@ -153,12 +174,19 @@ export interface ApprovalRequest {
   /** `policy/workflow` of the approval meant; needed only when several wait. */
   id?: string;
   by?: string;
+  /**
+   * Tenure's signed proof of who decides (src/decisions/proof.ts), made by the intake after it
+   * authenticated the person; a decision without a valid one is refused and recorded.
+   */
+  proof?: string;
 }
 
 export interface ApprovalAnswer {
   id: string;
   action: string;
   decision: 'approved' | 'rejected';
+  /** The person whose signed decision it was, as verified; unset from workflows deciding without proofs (before signed decisions). */
+  by?: string;
 }
 
 /** Releases a waiting step; the steps run right after, in the workflow, not in the update. */
@@ -169,10 +197,11 @@ export const rejectUpdate = defineUpdate<ApprovalAnswer, [ApprovalRequest]>('rej
 // The rest of the face, defined beside the workflows they belong to.
 export { identityWorkflowId } from '../src/identity/change-event.ts';
 export type { IdentityState } from './identity-state.ts';
-export { accountLine, initialState } from './identity-state.ts';
+export { accountLine, initialState, refusalLine } from './identity-state.ts';
 export type { identityWorkflow } from './identity.ts';
 export { clearanceRequestSignal, guardWorkflowId, heldBatchWorkflowId, SAMPLE_SIZE, type ClearanceRequest } from './mass-change.ts';
 export type { heldBatch, HeldBatchInput, HeldBatchResult } from './held-batch.ts';
+export { heldPartDecisionSignal, heldPartWorkflowId, type heldBatchPart, type HeldBatchPartInput, type HeldBatchPartResult } from './held-batch-parts.ts';
 export type { massChangeGuard, GuardInput } from './mass-change-guard.ts';
 export type { hrExportPull } from './hr-export-pull.ts';
 export type { oktaLogPoll, OktaLogPollInput, oktaReconciliation, OktaReconciliationInput } from './okta-reconciliation.ts';

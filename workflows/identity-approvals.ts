@@ -1,7 +1,8 @@
 import { ApplicationFailure, log, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { PlannedNotification, PlanStep } from '../src/policy/planner.ts';
+import type { PlannedApproval, PlanStep } from '../src/policy/planner.ts';
 import { durationMs } from '../src/runtime/duration.ts';
 import { approveUpdate, rejectUpdate, type ApprovalAnswer, type ApprovalRequest, type PendingApproval } from './definitions.ts';
+import { provenDecider } from './decision-proof.ts';
 import { failureReason } from './failure-reason.ts';
 import { actions } from './identity-activities.ts';
 import type { IdentityState } from './identity-state.ts';
@@ -21,13 +22,19 @@ interface Decision {
 export class Approvals implements ApprovalDesk {
   /** Approvals decided by a person, in the order they were decided, to act on in the workflow's loop. */
   private readonly decided: Decision[] = [];
+  /** A decision was refused since the loop last showed the state: the loop wakes to show it. */
+  private refusalToShow = false;
 
   constructor(
     private readonly state: IdentityState,
     private readonly notices: Notices,
   ) {}
 
-  /** Takes the approve and reject updates; a decision is only queued, and acted on in the loop. */
+  /**
+   * Takes the approve and reject updates; a decision is only queued, and acted on in the loop.
+   * The validator turns away only what cannot be decided (nothing waiting); a decision without
+   * a valid proof is accepted, so that it is in the history, and refused by the handler.
+   */
   listen(): void {
     for (const [update, decision] of [
       [approveUpdate, 'approved'],
@@ -37,15 +44,15 @@ export class Approvals implements ApprovalDesk {
     }
   }
 
-  /** Whether a person has decided since the loop last acted. */
+  /** Whether a person has decided, or a decision was refused, since the loop last acted. */
   get anyDecided(): boolean {
-    return this.decided.length > 0;
+    return this.decided.length > 0 || this.refusalToShow;
   }
 
   /** Parks a step and the rest of its workflow, and asks the approver. */
-  async request(plan: Runnable, index: number, stepId: string, asked: PlannedNotification & { timeout: string }): Promise<void> {
+  async request(plan: Runnable, index: number, stepId: string, asked: PlannedApproval): Promise<void> {
     const step = plan.steps[index]!;
-    const { timeout, ...request } = asked;
+    const { timeout, approvers, ...request } = asked;
     const workflow = workflowOf(step);
     const approval: PendingApproval = {
       id: workflow,
@@ -57,6 +64,8 @@ export class Approvals implements ApprovalDesk {
       steps: plan.steps.slice(index).filter((later) => workflowOf(later) === workflow),
       onFailure: plan.onFailure[workflow],
       stepId,
+      // The policy of the moment it asked decides who may answer.
+      ...(approvers ? { approvers } : {}),
     };
     this.state.approvals = [...this.state.approvals.filter(({ id }) => id !== workflow), approval];
     await this.sendNotice(approval, false);
@@ -64,8 +73,12 @@ export class Approvals implements ApprovalDesk {
 
   /** Acts on the oldest decision: runs the approved step and the rest of its workflow, or records the rejection. */
   async actOnNext(runner: Pick<StepRunner, 'runSteps'>): Promise<void> {
+    this.refusalToShow = false;
+    // Woken only to show a refusal: the loop publishes the state after this.
+    if (this.decided.length === 0) return;
     const { approval, answer, by } = this.decided.shift()!;
-    log.info(`Approval ${answer.decision}`, { workflow: approval.id, action: approval.action, by });
+    // Who decided is in the update's answer in the history, not in the log: a login is personal data.
+    log.info(`Approval ${answer.decision}`, { workflow: approval.id, action: approval.action });
     if (answer.decision === 'rejected') {
       this.state.lastError = `${approval.action} of ${approval.id} was rejected${by ? ` by ${by}` : ''}`;
       return;
@@ -107,11 +120,25 @@ export class Approvals implements ApprovalDesk {
     throw new Error(`${state.source}/${state.key}: several approvals are waiting (${waiting}); name one`);
   }
 
-  private decide(request: ApprovalRequest, decision: ApprovalAnswer['decision']): ApprovalAnswer {
+  /**
+   * Acts on a decision whose proof holds: `by` is the person the proof names, never the caller's
+   * word. Before signed decisions it was taken at once; the check is an activity, so the approval
+   * is looked up again after it, in case another decision took it meanwhile.
+   */
+  private async decide(request: ApprovalRequest, decision: ApprovalAnswer['decision']): Promise<ApprovalAnswer> {
     const approval = this.approvalFor(request);
+    const { by, verified } = await provenDecider(request, { approval: approval.id, decision, approvers: approval.approvers ?? {} }, this.state, {
+      stillOpen: () => {
+        if (this.approvalFor(request) !== approval) throw new Error(`${this.state.source}/${this.state.key}: the approval of ${approval.id} was asked again meanwhile; decide again`);
+      },
+      refused: () => {
+        this.refusalToShow = true;
+      },
+    });
     this.state.approvals = this.state.approvals.filter((waiting) => waiting !== approval);
     const answer: ApprovalAnswer = { id: approval.id, action: approval.action, decision };
-    this.decided.push({ approval, answer, by: request.by });
-    return answer;
+    this.decided.push({ approval, answer, by });
+    // Answered as before signed decisions when replaying one of their histories.
+    return verified ? { ...answer, by } : answer;
   }
 }

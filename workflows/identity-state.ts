@@ -1,6 +1,6 @@
 import { identityLabel } from '../src/identity/display-name.ts';
 import { DEFAULT_TARGET } from '../src/targets/actions.ts';
-import type { IdentityStatus, LifecycleState, TargetAccount } from './definitions.ts';
+import type { DecisionRefusal, IdentityStatus, LifecycleState, TargetAccount } from './definitions.ts';
 
 /** The status's fields that tell the Okta account as they did before targets: the state keeps them in `accounts`. */
 type OktaAccountFields = 'oktaUserId' | 'oktaProfile' | 'removedGroups' | 'deleted';
@@ -112,8 +112,22 @@ export function describe(state: IdentityState, pending: number): string {
       removedGroups.length ? [`Groups to restore on rehire${others.length ? ` in ${target}` : ''}: ${removedGroups.join(', ')}`] : [],
     ),
     ...(state.lastError ? [`Last error: ${state.lastError}`] : []),
+    ...refusalLines(state.refusedDecisions),
   ];
   return lines.join('  \n');
+}
+
+/** The latest refusals shown in a workflow's current details; the status keeps more. */
+const REFUSALS_SHOWN = 3;
+
+/** The last decisions refused, for a workflow's current details. */
+export function refusalLines(refusals: DecisionRefusal[] | undefined): string[] {
+  return (refusals ?? []).slice(-REFUSALS_SHOWN).map((refusal) => `Refused: ${refusalLine(refusal)}`);
+}
+
+/** A refusal in one line: when, what, who the proof or request named, and why. */
+export function refusalLine({ at, decision, approval, reason, claimedBy }: DecisionRefusal): string {
+  return `${at} ${decision === 'approved' ? 'approval' : 'rejection'} of ${approval}${claimedBy ? ` claimed by ${claimedBy}` : ''}: ${reason}`;
 }
 
 /** An account in one line: its id and status, or why there is none, and its last failure. */

@@ -1,6 +1,6 @@
 import { ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { IdentityRecord } from '../src/policy/schema.ts';
-import type { NotificationContext, Plan, PlannedNotification, PlanStep } from '../src/policy/planner.ts';
+import type { NotificationContext, Plan, PlannedApproval, PlannedNotification, PlanStep } from '../src/policy/planner.ts';
 import { OKTA_SOURCE } from '../src/policy/source-name.ts';
 import { DEFAULT_TARGET, targetOf, type TargetedAction } from '../src/targets/actions.ts';
 import { failureReason } from './failure-reason.ts';
@@ -15,7 +15,7 @@ export type Runnable = Pick<Plan, 'steps' | 'onFailure'>;
 
 /** Where a step that needs a person's approval is parked, with the rest of its workflow. */
 export interface ApprovalDesk {
-  request(plan: Runnable, index: number, stepId: string, asked: PlannedNotification & { timeout: string }): Promise<void>;
+  request(plan: Runnable, index: number, stepId: string, asked: PlannedApproval): Promise<void>;
 }
 
 /** The identity's notices: what they say of Okta, and message-ids a mail system recognises. */

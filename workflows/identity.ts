@@ -1,4 +1,5 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   condition,
   continueAsNew,
@@ -63,6 +64,8 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<vo
     if (approvals.anyDecided) {
       await approvals.actOnNext(steps);
     } else if (workflowInfo().continueAsNewSuggested) {
+      // A decision still being verified would be lost with this run; a condition adds no command, so replays are unchanged.
+      await condition(allHandlersFinished);
       await continueAsNew<typeof identityWorkflow>({ source: input.source, key: input.key, carried: { status: carriedState(state), recentEventIds, pending } });
     } else if (!arrived) {
       await moments.runDue();

@@ -1,4 +1,5 @@
 import {
+  allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -12,8 +13,10 @@ import type { TenureActivities } from '../activities/index.ts';
 import { massChangeReason, SHARE_FLOOR } from '../src/guard/limits.ts';
 import { approveUpdate, clearanceSignal, rejectUpdate, type ApprovalAnswer, type ApprovalRequest, type Clearance } from './definitions.ts';
 import { clearanceRequestSignal, guardWorkflowId, MASS_CHANGE_TEMPLATE, SAMPLE_SIZE, type ClearanceRequest, type MassChangeNotice } from './mass-change.ts';
+import { provenDecider, type DecisionLedger } from './decision-proof.ts';
+import { refusalLines } from './identity-state.ts';
 
-export interface GuardState {
+export interface GuardState extends DecisionLedger {
   /** The deprovisionings cleared in the current window: which (workflow and event), and when. */
   cleared: Array<{ id: string; at: string }>;
   /** Requests held since the limits were exceeded, oldest first. */
@@ -53,6 +56,7 @@ export async function massChangeGuard(input: GuardInput): Promise<void> {
     [approveUpdate, 'approved'],
     [rejectUpdate, 'rejected'],
   ] as const) {
+    // A decision without a valid proof passes the validator, so that it is in the history, and is refused by the handler.
     setHandler(update, (request: ApprovalRequest) => decide(decision, request), { validator: (_request: ApprovalRequest) => void heldOrThrow() });
   }
   show();
@@ -64,6 +68,8 @@ export async function massChangeGuard(input: GuardInput): Promise<void> {
     } else if (queue.length > 0) {
       await consider(queue.shift()!);
     } else {
+      // A decision still being verified would be lost with this run: it is answered first.
+      await condition(allHandlersFinished);
       await continueAsNew<typeof massChangeGuard>({ source, carried: { state, queue } });
     }
     show();
@@ -113,10 +119,18 @@ export async function massChangeGuard(input: GuardInput): Promise<void> {
     if (decided.length > 0) throw new Error(`${guardWorkflowId(source)}: the held deprovisionings were ${decided[0]!.decision} already`);
   }
 
-  function decide(decision: ApprovalAnswer['decision'], request: ApprovalRequest): ApprovalAnswer {
+  /**
+   * Takes a decision whose proof holds, by the person it names (TENURE_GUARD_APPROVERS,
+   * TENURE_GUARD_APPROVER_GROUPS say who may); checked again after the proof's check, since
+   * another administrator may have answered meanwhile.
+   */
+  async function decide(decision: ApprovalAnswer['decision'], request: ApprovalRequest): Promise<ApprovalAnswer> {
     heldOrThrow();
-    decided.push({ decision, by: request.by });
-    return { id: guardWorkflowId(source), action: `${state.held.length + queue.length} held deprovisionings`, decision };
+    const { by, verified } = await provenDecider(request, { approval: guardWorkflowId(source), decision }, state, { stillOpen: heldOrThrow, refused: show });
+    decided.push({ decision, by });
+    const answer: ApprovalAnswer = { id: guardWorkflowId(source), action: `${state.held.length + queue.length} held deprovisionings`, decision };
+    // Answered as before signed decisions when replaying one of their histories.
+    return verified ? { ...answer, by } : answer;
   }
 
   /**
@@ -125,7 +139,8 @@ export async function massChangeGuard(input: GuardInput): Promise<void> {
    */
   async function release({ decision, by }: (typeof decided)[number]): Promise<void> {
     const held = [...state.held, ...queue.splice(0)];
-    log.info(`Mass change ${decision}`, { source, count: held.length, by });
+    // Who decided is in the update's answer in the history, not in the log: a login is personal data.
+    log.info(`Mass change ${decision}`, { source, count: held.length });
     Object.assign(state, { held: [], heldSince: undefined, reason: undefined });
     if (decision === 'approved') state.cleared = [];
     const clearance = decision === 'approved' ? 'cleared' : 'rejected';
@@ -143,7 +158,7 @@ export async function massChangeGuard(input: GuardInput): Promise<void> {
 
   function show(): void {
     if (state.held.length === 0) {
-      setCurrentDetails(`**Mass-change guard of ${source}**: open  \n${state.cleared.length} deprovisionings cleared in the current window`);
+      setCurrentDetails([`**Mass-change guard of ${source}**: open`, `${state.cleared.length} deprovisionings cleared in the current window`, ...refusalLines(state.refusedDecisions)].join('  \n'));
       return;
     }
     const keys = state.held.slice(0, SAMPLE_SIZE).map(({ key }) => key);
@@ -153,6 +168,7 @@ export async function massChangeGuard(input: GuardInput): Promise<void> {
         `Why: ${state.reason}`,
         `Held: ${keys.join(', ')}${state.held.length > keys.length ? ` and ${state.held.length - keys.length} more` : ''}`,
         `Release: \`tenure approve ${guardWorkflowId(source)}\` · drop: \`tenure reject ${guardWorkflowId(source)}\``,
+        ...refusalLines(state.refusedDecisions),
       ].join('  \n'),
     );
   }

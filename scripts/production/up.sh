@@ -2,15 +2,19 @@
 # The production shape of Tenure's Temporal, on one machine and without Docker: a PostgreSQL
 # cluster, Temporal's schema set up by Temporal's own SQL tool, and Temporal's four services
 # (frontend, history, matching, worker) as separate processes sharing one config, with the
-# `default` namespace and Tenure's search attributes registered. Prints the frontend's address
-# as the last line of its output (TEMPORAL_ADDRESS for Tenure).
+# `default` namespace and Tenure's search attributes registered. The frontend speaks TLS and
+# requires a client certificate (mTLS); Tenure's payloads are encrypted. Writes what Tenure's
+# processes need to DATA_DIR/secrets/tenure.env (TEMPORAL_ADDRESS, TEMPORAL_TLS_*,
+# TENURE_ENCRYPTION_KEYS, TENURE_CODEC_TOKEN; mode 600) and prints the frontend's address as the
+# last line of its output.
 #
 # Usage: scripts/production/up.sh DATA_DIR
-#   DATA_DIR holds everything: PostgreSQL's data, the server's config, logs and pid files, so
-#   scripts/production/down.sh DATA_DIR stops what this started. Rerunning on the same folder
-#   starts what is not running and skips what is done.
+#   DATA_DIR holds everything: PostgreSQL's data, the server's config, certificates and keys, logs
+#   and pid files, so scripts/production/down.sh DATA_DIR stops what this started. Rerunning on
+#   the same folder starts what is not running and skips what is done; certificates and keys are
+#   made once and kept.
 # Needs: scripts/production/build.sh run once (the Temporal server and SQL tool, built with Go),
-# PostgreSQL's server binaries (Debian: apt-get install postgresql), and the temporal CLI
+# PostgreSQL's server binaries (Debian: apt-get install postgresql), openssl, and the temporal CLI
 # (npm run setup).
 set -euo pipefail
 
@@ -64,17 +68,18 @@ free_port() {
       const s = net.createServer().once("error", next).listen(port, "127.0.0.1", () => s.close(() => console.log(port)));
     })();' "$@"
 }
-if [ ! -f "$data/ports.env" ]; then
-  {
-    chosen=()
-    for name in PG FRONTEND FRONTEND_HTTP FRONTEND_MEMBERSHIP HISTORY HISTORY_MEMBERSHIP MATCHING MATCHING_MEMBERSHIP WORKER WORKER_MEMBERSHIP; do
-      port=$(free_port "${chosen[@]}")
-      chosen+=("$port")
-      echo "${name}_PORT=$port"
-    done
-  } >"$data/ports.env.new"
-  mv "$data/ports.env.new" "$data/ports.env"
-fi
+touch "$data/ports.env"
+# shellcheck source=/dev/null
+. "$data/ports.env"
+# One at a time, so a folder from an older up.sh gains the ports it lacks and keeps the others.
+for name in PG FRONTEND FRONTEND_HTTP FRONTEND_MEMBERSHIP HISTORY HISTORY_MEMBERSHIP MATCHING MATCHING_MEMBERSHIP WORKER WORKER_MEMBERSHIP \
+  FRONTEND_METRICS HISTORY_METRICS MATCHING_METRICS WORKER_METRICS; do
+  var=${name}_PORT
+  [ -n "${!var:-}" ] && continue
+  # shellcheck disable=SC2046
+  port=$(free_port $(sed -n 's/^[A-Z_]*=//p' "$data/ports.env"))
+  echo "$var=$port" >>"$data/ports.env"
+done
 # shellcheck source=/dev/null
 . "$data/ports.env"
 
@@ -83,6 +88,13 @@ umask 077
 [ -f "$data/pg-password" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$data/pg-password"
 umask 022
 pg_password=$(cat "$data/pg-password")
+
+# --- Certificates and keys ------------------------------------------------------------------------
+# Made once and kept (make-secrets.sh): the cluster's CA, the frontend's certificate, Tenure's and
+# the worker service's client certificates, Tenure's payload key and codec token.
+secrets=$data/secrets
+tls=$secrets/tls
+"$project/scripts/production/make-secrets.sh" "$secrets"
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 pg_data=$data/pg
@@ -127,8 +139,9 @@ for db in temporal temporal_visibility; do
 done
 
 # --- Temporal's services ----------------------------------------------------------------------
-# One config for the four services. pprof and the Prometheus listener are left out: four
-# processes on one machine would fight over one port each.
+# One config for the four services, and one small file each (production_<service>.yaml, read on
+# top of it because each is started with --zone <service>) with its own Prometheus port: four
+# processes on one machine cannot share one. pprof is left out.
 umask 077
 cat >"$data/config/production.yaml" <<EOF
 log:
@@ -165,6 +178,25 @@ global:
   membership:
     maxJoinDuration: 30s
     broadcastAddress: 127.0.0.1
+  # TLS on the frontend, with client certificates required (mTLS): only a holder of a certificate
+  # of this cluster's CA (Tenure's, the worker service's) may call it. Between the services
+  # (internode) there is none: they bind to loopback, where only this machine reaches them.
+  tls:
+    frontend:
+      server:
+        certFile: "$tls/frontend.pem"
+        keyFile: "$tls/frontend.key"
+        clientCaFiles: ["$tls/ca.pem"]
+        requireClientAuth: true
+      client:
+        serverName: localhost
+        rootCaFiles: ["$tls/ca.pem"]
+    systemWorker:
+      certFile: "$tls/system-worker.pem"
+      keyFile: "$tls/system-worker.key"
+      client:
+        serverName: localhost
+        rootCaFiles: ["$tls/ca.pem"]
 services:
   frontend:
     rpc: { grpcPort: $FRONTEND_PORT, membershipPort: $FRONTEND_MEMBERSHIP_PORT, httpPort: $FRONTEND_HTTP_PORT, bindOnLocalHost: true }
@@ -187,19 +219,22 @@ clusterMetadata:
       rpcAddress: "127.0.0.1:$FRONTEND_PORT"
 dcRedirectionPolicy:
   policy: noop
+# The one dynamic config of the production shape, shared with docker-compose.yml.
 dynamicConfigClient:
-  filepath: "$data/config/dynamicconfig.yaml"
+  filepath: "$project/scripts/production/dynamicconfig.yaml"
   pollInterval: 10s
 EOF
-# Each service caches namespaces and search attributes it read from the database: without these,
-# a namespace or search attribute registered a moment ago is unknown for up to 10 s, and Tenure
-# registers its search attributes as it starts. The cost is a read more per lookup.
-cat >"$data/config/dynamicconfig.yaml" <<EOF
-system.forceSearchAttributesCacheRefreshOnRead:
-  - value: true
-system.namespaceCacheRefreshInterval:
-  - value: 1s
+for service in frontend history matching worker; do
+  var=$(echo "$service" | tr a-z A-Z)_METRICS_PORT
+  cat >"$data/config/production_$service.yaml" <<EOF
+global:
+  metrics:
+    prometheus:
+      framework: tally
+      timerType: histogram
+      listenAddress: "127.0.0.1:${!var}"
 EOF
+done
 umask 022
 
 # The membership port: every service opens it once it has joined the cluster's metadata (the
@@ -212,9 +247,9 @@ for service in history matching frontend worker; do
   if alive "$service"; then continue; fi
   echo "== Temporal: $service"
   # setsid: its own process group, so down.sh stops it and nothing else.
-  # --allow-no-auth: no authorizer yet; until TLS and authorization come (issue 15, point 3),
-  # the services bind to loopback only, so only this machine reaches them.
-  setsid "$server" --root "$data" --config config --env production --allow-no-auth start --service "$service" \
+  # --allow-no-auth: no authorizer; who may call the frontend is decided by its client
+  # certificates (mTLS, above), and the other services bind to loopback only.
+  setsid "$server" --root "$data" --config config --env production --zone "$service" --allow-no-auth start --service "$service" \
     >"$data/logs/$service.log" 2>&1 </dev/null &
   echo $! >"$data/pids/$service.pid"
   for attempt in $(seq 1 120); do
@@ -226,9 +261,11 @@ for service in history matching frontend worker; do
 done
 
 frontend=127.0.0.1:$FRONTEND_PORT
+# The temporal CLI as an operator runs it against this cluster: TLS, with Tenure's certificate.
+temporal_tls=(--address "$frontend" --tls-ca-path "$tls/ca.pem" --tls-cert-path "$tls/tenure.pem" --tls-key-path "$tls/tenure.key" --tls-server-name localhost)
 echo "== Temporal: waiting for the frontend at $frontend"
 for attempt in $(seq 1 120); do
-  "$temporal_cli" operator cluster health --address "$frontend" >/dev/null 2>&1 && break
+  "$temporal_cli" operator cluster health "${temporal_tls[@]}" >/dev/null 2>&1 && break
   for service in history matching frontend worker; do
     alive "$service" || die "Temporal's $service service ended: see $data/logs/$service.log"
   done
@@ -236,16 +273,30 @@ for attempt in $(seq 1 120); do
   sleep 0.5
 done
 
-if ! "$temporal_cli" operator namespace describe --address "$frontend" --namespace "$NAMESPACE" >/dev/null 2>&1; then
+if ! "$temporal_cli" operator namespace describe "${temporal_tls[@]}" --namespace "$NAMESPACE" >/dev/null 2>&1; then
   echo "== Temporal: namespace $NAMESPACE"
-  "$temporal_cli" operator namespace create --address "$frontend" --namespace "$NAMESPACE" --retention "$NAMESPACE_RETENTION" >/dev/null
+  "$temporal_cli" operator namespace create "${temporal_tls[@]}" --namespace "$NAMESPACE" --retention "$NAMESPACE_RETENTION" >/dev/null
 fi
+# What a Tenure process needs to reach this cluster, in the settings Tenure reads. Rewritten on
+# each run from the kept files, so that it names this cluster's address.
+umask 077
+cat >"$secrets/tenure.env" <<EOF
+TEMPORAL_ADDRESS=$frontend
+TEMPORAL_TLS_CA=$tls/ca.pem
+TEMPORAL_TLS_CERT=$tls/tenure.pem
+TEMPORAL_TLS_KEY=$tls/tenure.key
+TEMPORAL_TLS_SERVER_NAME=localhost
+EOF
+cat "$secrets/encryption.env" >>"$secrets/tenure.env"
+umask 022
+
 # Registered here as well as by Tenure at start, so the cluster is ready before any Tenure
 # process connects, and with the one list Tenure uses.
 echo "== Temporal: search attributes"
-# Each service learns of a new namespace when it next refreshes its cache (every second, above).
+# Each service learns of a new namespace when it next refreshes its cache (every second: dynamicconfig.yaml).
 for attempt in $(seq 1 30); do
-  if registered=$(cd "$project" && node --import tsx scripts/production/register-search-attributes.ts "$frontend" "$NAMESPACE" 2>&1); then
+  if registered=$(cd "$project" && set -a && . "$secrets/tenure.env" && set +a &&
+    node --import tsx scripts/production/register-search-attributes.ts "$frontend" "$NAMESPACE" 2>&1); then
     echo "$registered"
     break
   fi
@@ -254,5 +305,6 @@ for attempt in $(seq 1 30); do
 done
 
 echo "$frontend" >"$data/frontend-address"
+echo "Tenure's settings for this cluster (TLS, encryption): $secrets/tenure.env"
 echo "Temporal frontend (TEMPORAL_ADDRESS):"
 echo "$frontend"

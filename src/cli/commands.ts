@@ -76,24 +76,44 @@ function status(program: Command): void {
   examples(command, ['tenure status hr/E1001', "Zoë's record, state and schedule"], ['tenure status identity/hr/E1001 --json --address 10.0.0.5:7233', 'as JSON, from another Temporal']);
 }
 
+const intakeOption = () => new Option('--intake <url>', "the intake to decide through (default: TENURE_INTAKE_URL, else http://127.0.0.1:TENURE_INTAKE_PORT, 8080)");
+
 function decision(program: Command, name: 'approve' | 'reject', summary: string, description: string, what: string): void {
   const command = program
     .command(name)
     .summary(summary)
-    .description(description)
+    .description(`${description}, as the person signed in (tenure login, or TENURE_OPERATOR_TOKEN)`)
     .argument('<workflow>', 'the waiting workflow: identity/hr/E1001 (or hr/E1001), guard/hr, held/hr/<batch>')
     .option('--step <policy/workflow>', 'which waiting step, when several wait (default: the only one)')
-    .option('--by <name>', 'who decided, for the record (default: $USER)')
-    .addOption(addressOption())
-    .action((target: string, options: DecideOptions) =>
-      import('./commands/decide.ts').then((module) => module[name](target, options)),
-    );
+    .addOption(intakeOption())
+    // Gone: the sign-in says who decides. Kept hidden so that an old script hears why, not just "unknown option".
+    .addOption(new Option('--by <name>').hideHelp())
+    .action(function (this: Command, target: string, options: DecideOptions & { by?: string }) {
+      if (options.by !== undefined) this.error(`tenure ${name}: --by is gone: the decision is recorded as the person signed in (npx tenure login), whom the intake names from their sign-in`, { code: 'tenure.usage', exitCode: 2 });
+      return import('./commands/decide.ts').then((module) => module[name](target, options));
+    });
   examples(
     command,
     [`tenure ${name} hr/E1001`, what],
-    [`tenure ${name} identity/hr/E1001 --step employees/leaver-cleanup --by ada`, 'one of several waiting steps, signed'],
-    [`tenure ${name} guard/hr --address 10.0.0.5:7233`, "the mass-change guard's held deprovisionings"],
+    [`tenure ${name} identity/hr/E1001 --step employees/leaver-cleanup`, 'one of several waiting steps'],
+    [`tenure ${name} guard/hr --intake https://tenure.example.com`, "the mass-change guard's held deprovisionings, through another intake"],
   );
+}
+
+function signIn(program: Command): void {
+  const login = program
+    .command('login')
+    .summary('sign in with Okta to approve and reject')
+    .description("sign in with the company's identity provider (Okta, by OIDC): open the address shown, enter the code and sign in there; the session is kept for tenure approve|reject")
+    .addOption(intakeOption())
+    .action((options: { intake?: string }) => import('./commands/login.ts').then(({ login }) => login(options)));
+  examples(login, ['tenure login', 'through the local intake'], ['tenure login --intake https://tenure.example.com', "through another intake, which says where to sign in"]);
+  const logout = program
+    .command('logout')
+    .summary('forget the sign-in')
+    .description('forget the sign-in tenure login kept')
+    .action(() => import('./commands/login.ts').then(({ logout }) => logout()));
+  examples(logout, ['tenure logout', 'before leaving a shared machine']);
 }
 
 function mail(program: Command): void {
@@ -309,7 +329,7 @@ export function tenureProgram(): Command {
     .addHelpText('after', '\nEach command explains its options and shows examples: tenure <command> --help');
   const approve = (on: Command) => decision(on, 'approve', 'let a step waiting for approval run', 'let a step that waits for approval run (a DELETE_IDENTITY, held deprovisionings, a held import)', 'let it run now');
   const reject = (on: Command) => decision(on, 'reject', 'drop a step waiting for approval', 'drop a step that waits for approval, and the rest of its workflow', 'drop it');
-  for (const add of [start, hr, status, approve, reject, mail, plan, validate, policyTests, schema, scim, sandbox, oktaEmulator, installTemporal]) add(program);
+  for (const add of [start, hr, status, signIn, approve, reject, mail, plan, validate, policyTests, schema, scim, sandbox, oktaEmulator, installTemporal]) add(program);
   pointToHelp(program, 'tenure');
   return program;
 }

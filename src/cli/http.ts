@@ -6,15 +6,16 @@ function reasonOf(error: unknown): string {
 
 /**
  * Fetches `path` from one of Tenure's local servers; when nothing answers, says which server, at
- * which address, and how to start it, instead of Node's bare "fetch failed".
+ * which address, and how to start it, instead of Node's bare "fetch failed". `urlOption` is the
+ * command's option that names another server.
  */
-export async function fetchOrExplain(what: string, path: string, base: string, init?: RequestInit): Promise<Response> {
+export async function fetchOrExplain(what: string, path: string, base: string, init?: RequestInit, urlOption = '--url'): Promise<Response> {
   let url: URL;
   try {
     // Relative to the base's own path, so an intake behind a proxy at /intake keeps its prefix.
     url = new URL(path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
   } catch {
-    throw new Error(`--url "${base}" is not a URL (e.g. http://127.0.0.1:8081)`);
+    throw new Error(`${urlOption} "${base}" is not a URL (e.g. http://127.0.0.1:8081)`);
   }
   try {
     return await fetch(url, init);
@@ -23,6 +24,6 @@ export async function fetchOrExplain(what: string, path: string, base: string, i
     const shown = new URL(url);
     shown.username = '';
     shown.password = '';
-    throw new Error(`cannot reach ${what} at ${shown.href} (${reasonOf(error)}). Is Tenure running? Start it with \`npm start\`, or name another with --url.`);
+    throw new Error(`cannot reach ${what} at ${shown.href} (${reasonOf(error)}). Is Tenure running? Start it with \`npm start\`, or name another with ${urlOption}.`);
   }
 }

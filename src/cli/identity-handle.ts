@@ -1,5 +1,6 @@
 import { Client, WorkflowNotFoundError, type Connection, type WorkflowHandle } from '@temporalio/client';
 import { ValueError } from '@temporalio/common';
+import { correlationClientInterceptor } from '../logging/correlation-context.ts';
 import { ENCRYPTED_ENCODING } from '../payload-encryption/codec.ts';
 import { identityWorkflowId } from '../../workflows/definitions.ts';
 import { tenureDataConverter } from '../payload-encryption/data-converter.ts';
@@ -35,17 +36,20 @@ export async function withTemporalClient<T>(address: string | undefined, work: (
   const at = address ?? config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
   let connection: Connection;
   try {
-    connection = await connectTemporal(at, CLI_CONNECT);
+    connection = await connectTemporal(at, { ...CLI_CONNECT, tls: config.temporalTls });
   } catch (error) {
     if (!(error instanceof TemporalUnreachableError)) throw error;
+    // A cluster that refuses the handshake answers, but not to us: say which settings decide it.
+    const tls = config.temporalTls ? ' With TLS: check TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY and TEMPORAL_TLS_SERVER_NAME against the cluster.' : '';
     throw new Error(
       `cannot reach Temporal at ${at} (${error.tried}). Is Tenure running? Start it with \`npm start\`, ` +
-        'or name another Temporal with --address HOST:PORT (or TEMPORAL_ADDRESS).',
+        `or name another Temporal with --address HOST:PORT (or TEMPORAL_ADDRESS).${tls}`,
     );
   }
   try {
     // The workers' keys: queries, updates and signals are encrypted as the workers expect them.
-    return await work(new Client({ connection, namespace: config.temporalNamespace, dataConverter: tenureDataConverter(config.encryptionKeys) }));
+    // An import's changes carry a correlation id from the CLI to their activities, as the intake's do.
+    return await work(new Client({ connection, namespace: config.temporalNamespace, dataConverter: tenureDataConverter(config.encryptionKeys), interceptors: { workflow: [correlationClientInterceptor] } }));
   } catch (error) {
     // The SDK's "Unknown encoding" says nothing of the fix.
     if (error instanceof ValueError && error.message.includes(ENCRYPTED_ENCODING)) {

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { withCorrelationId } from '../logging/correlation-context.ts';
 import { changeSignal, identityWorkflowId, WorkflowType, type identityWorkflow } from '../../workflows/definitions.ts';
 import { IdentityKey, IdentitySource } from '../runtime/search-attributes.ts';
 import type { ChangeEvent } from './change-event.ts';
@@ -6,11 +7,13 @@ import { identityLabel } from './display-name.ts';
 
 /**
  * Hands a change to its identity's workflow, starting the workflow if it is not running. The
- * workflow drops an event id it has seen, so delivering the same event again is harmless.
+ * workflow drops an event id it has seen, so delivering the same event again is harmless. With a
+ * correlation id (the intake's request), a client with Tenure's interceptor carries it to the
+ * workflow (src/logging/correlation-context.ts); without, the call's context or a new one does.
  */
-export async function deliverChange(client: Client, taskQueue: string, event: ChangeEvent): Promise<string> {
+export async function deliverChange(client: Client, taskQueue: string, event: ChangeEvent, correlationId?: string): Promise<string> {
   const workflowId = identityWorkflowId(event.source, event.key);
-  await client.workflow.signalWithStart<typeof identityWorkflow, [ChangeEvent]>(WorkflowType.identity, {
+  await withCorrelationId(correlationId, () => client.workflow.signalWithStart<typeof identityWorkflow, [ChangeEvent]>(WorkflowType.identity, {
     workflowId,
     taskQueue,
     args: [{ source: event.source, key: event.key }],
@@ -22,7 +25,7 @@ export async function deliverChange(client: Client, taskQueue: string, event: Ch
       { key: IdentityKey, value: event.key },
       { key: IdentitySource, value: event.source },
     ],
-  });
+  }));
   return workflowId;
 }
 

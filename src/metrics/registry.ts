@@ -45,10 +45,10 @@ export const eventsAccepted = new Counter({
   registers: [registry],
 });
 
-/** `deliver`, counting each event it hands over by source once it has. */
-export function countingAccepted<E extends { source: string }, R>(deliver: (event: E) => Promise<R>): (event: E) => Promise<R> {
-  return async (event) => {
-    const result = await deliver(event);
+/** `deliver`, counting each event it hands over by source once it has; what else it is given passes through. */
+export function countingAccepted<E extends { source: string }, A extends unknown[], R>(deliver: (event: E, ...rest: A) => Promise<R>): (event: E, ...rest: A) => Promise<R> {
+  return async (event, ...rest) => {
+    const result = await deliver(event, ...rest);
     eventsAccepted.inc({ source: event.source });
     return result;
   };

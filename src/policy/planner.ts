@@ -7,7 +7,7 @@ import type { LoadedPolicy, PolicySet } from './loader.ts';
 import { echoOf, type Echo } from './echo.ts';
 import { attributeOptions, lifecycleTriggers, render, renderEach, resolveValue } from './resolve.ts';
 import { isScimSource } from './source-name.ts';
-import type { Action, AttributeSpec, AttributeValue, IdentityRecord, Policy, PolicyWorkflow } from './schema.ts';
+import type { Action, Approvers, AttributeSpec, AttributeValue, IdentityRecord, Policy, PolicyWorkflow } from './schema.ts';
 import type { PlannedAction, PlannedNotification } from '../targets/actions.ts';
 
 export type { NotificationContext, PlannedAction, PlannedNotification } from '../targets/actions.ts';
@@ -23,6 +23,12 @@ export function actionWithoutContexts(action: PlannedAction): Record<string, unk
   };
   return strip(action) as Record<string, unknown>;
 }
+
+/**
+ * A DELETE_IDENTITY's approval as planned: who is asked, until when, and who may decide, which the
+ * identity workflow records with the waiting approval, so the policy of the moment it asked decides.
+ */
+export type PlannedApproval = PlannedNotification & { timeout: string; approvers?: Approvers };
 
 export interface PlanStep {
   /** Which policy, workflow, trigger and condition chose this step, so a plan explains itself. */
@@ -159,13 +165,12 @@ function resolveFields(action: Action, at: Resolution): PlannedAction {
       const { action: name, mode, revokeSessions, removeGroups, keepAttributes } = action;
       return { action: name, mode, revokeSessions, removeGroups, keepAttributes };
     }
-    case 'DELETE_IDENTITY':
-      return {
-        action: action.action,
-        ...(action.approval
-          ? { approval: { ...notification(action.approval.template, action.approval.to, at), timeout: action.approval.timeout } }
-          : {}),
-      };
+    case 'DELETE_IDENTITY': {
+      if (!action.approval) return { action: action.action };
+      const { template, to, timeout, approvers } = action.approval;
+      const approval: PlannedApproval = { ...notification(template, to, at), timeout, ...(approvers ? { approvers } : {}) };
+      return { action: action.action, approval };
+    }
     case 'CREATE_ENTITLEMENT':
       return {
         action: action.action,

@@ -152,6 +152,20 @@ const DeprovisionIdentity = z
   })
   .describe('Disables access: deactivates or suspends the account.');
 
+/**
+ * Who may decide: people by their Okta login, or members of Okta groups. The identity workflow
+ * checks the signed-in person against it before acting on `tenure approve` or `tenure reject`.
+ */
+export const Approvers = z
+  .strictObject({
+    people: z.array(z.string().trim().min(1, 'must not be empty')).optional().describe('Okta logins of the people who may approve or reject.'),
+    groups: z.array(z.string().trim().min(1, 'must not be empty')).optional().describe('Okta groups, by name, whose members may approve or reject.'),
+  })
+  .describe(
+    'Who may decide, checked against the person signed in to Tenure: listed in `people`, or a member in Okta of one of `groups`. Unset (or both lists empty), anyone Tenure authenticated may.',
+  );
+export type Approvers = z.infer<typeof Approvers>;
+
 const DeleteIdentity = z
   .strictObject({
     action: z.literal('DELETE_IDENTITY'),
@@ -160,6 +174,7 @@ const DeleteIdentity = z
     approval: Notification.extend({
       to: Notification.shape.to.describe('Who approves.'),
       timeout: Duration.default('7d').describe('Without an answer by then, the deletion is not done.'),
+      approvers: Approvers.optional(),
     })
       .optional()
       .describe('Wait for a person to approve before deleting.'),

@@ -4,12 +4,16 @@ import { fileURLToPath } from 'node:url';
 import type { OktaConnection } from '../okta/client.ts';
 import { readPrivateKey, type OktaServiceApp } from '../okta/service-app-auth.ts';
 import type { GuardLimits } from '../guard/limits.ts';
+import type { Approvers } from '../policy/schema.ts';
 import { durationMs } from './duration.ts';
 import { isLoopback } from './loopback.ts';
 import { checkOktaEventTypes } from '../sources/okta-events.ts';
 import { fastRateLimitsFrom } from '../emulator/okta/rate-limits.ts';
+import { SANDBOX_OPERATOR_CLIENT_ID } from '../emulator/okta/oidc-clients.ts';
 import { sandboxScimAppsPort } from '../targets/sandbox-address.ts';
 import { encryptionKeysFrom, type EncryptionKey } from '../payload-encryption/keys.ts';
+import { logFormatFrom, type LogFormat } from '../logging/log-format.ts';
+import { TEMPORAL_TLS_VARIABLES, temporalTlsFrom, type TemporalTls } from './temporal-tls.ts';
 
 /** The project root, so that commands behave the same from any working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -17,6 +21,8 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export interface TenureConfig {
   /** Set when Tenure should use an existing Temporal cluster instead of starting the dev server. */
   temporalAddress: string | undefined;
+  /** TEMPORAL_TLS_*: TLS (mTLS with a client certificate) to the cluster at temporalAddress; unset, plain gRPC. */
+  temporalTls: TemporalTls | undefined;
   temporalNamespace: string;
   taskQueue: string;
   temporalPort: number;
@@ -51,8 +57,15 @@ export interface TenureConfig {
   policiesDir: string;
   templatesDir: string;
   logLevel: LogLevel;
+  /** TENURE_LOG_FORMAT: json or text; unset, the process's role chooses (src/logging/log-format.ts). */
+  logFormat: LogFormat | undefined;
   /** When deprovisionings are a mass change, held until an administrator decides. */
   guard: GuardLimits;
+  /**
+   * TENURE_GUARD_APPROVERS (Okta logins) and TENURE_GUARD_APPROVER_GROUPS (Okta group names), comma
+   * separated: who may release or drop a held mass change. Both empty, anyone Tenure authenticated may.
+   */
+  guardApprovers: Approvers;
   /** Who hears of held mass changes. */
   adminEmail: string;
   /** An HR export Tenure imports on a schedule; unset, only `tenure hr import` imports. */
@@ -78,12 +91,24 @@ export interface TenureConfig {
   codecToken: string | undefined;
   /** TENURE_CODEC_CORS_ORIGINS: the Temporal UIs whose pages may call the codec endpoint. */
   codecCorsOrigins: string[];
+  /**
+   * TENURE_CODEC_READERS (Okta logins) and TENURE_CODEC_READER_GROUPS (the access token's `groups`
+   * claim), comma separated: operators signed in to the Temporal UI with Okta whose access token
+   * the codec endpoint takes. Both empty, only the codec token decodes.
+   */
+  codecReaders: Approvers;
+  /** TENURE_CODEC_OIDC_AUDIENCE: the audience of those access tokens (Okta's `default` server: api://default). */
+  codecOidcAudience: string;
   /** TENURE_WORKER_HTTP_PORT: a role `worker` process serves /healthz, /readyz and /metrics here. */
   workerHttpPort: number;
   /** TENURE_WORKER_HTTP_HOST: loopback by default; metrics describe the org's activity. */
   workerHttpHost: string;
   /** TENURE_WORKER_METRICS_ADDRESS: host:port of the Temporal SDK's own Prometheus metrics in a role `worker` process; `off`, none. */
   workerMetricsAddress: string | undefined;
+  /** TENURE_OIDC_ISSUER: the OIDC issuer operators sign in with to decide; unset in the sandbox, the emulator's `default` server. */
+  oidcIssuer: string | undefined;
+  /** TENURE_OIDC_CLIENT_ID: the native app operators sign in through; `tenure-operators` in the sandbox. */
+  oidcClientId: string | undefined;
 }
 
 /**
@@ -195,6 +220,11 @@ function guardFrom(env: NodeJS.ProcessEnv): GuardLimits {
   };
 }
 
+/** A comma-separated list; commas only, since an Okta group's name may hold spaces. */
+function listFrom(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
 const SERVICE_APP_VARIABLES = ['OKTA_CLIENT_ID', 'OKTA_PRIVATE_KEY', 'OKTA_KEY_ID', 'OKTA_SCOPES'] as const;
 
 /**
@@ -291,6 +321,27 @@ function metricsAddressFrom(env: NodeJS.ProcessEnv): string | undefined {
   return raw;
 }
 
+/**
+ * The issuer's URL without a trailing slash, as ID tokens name it in `iss`. Plain http only on
+ * this machine: tokens and the keys that check them must not cross a network in clear text.
+ */
+function oidcIssuerFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.TENURE_OIDC_ISSUER?.trim();
+  if (!raw) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Reported below.
+  }
+  const example = 'such as https://acme.okta.com/oauth2/default';
+  if (!url || url.search || url.hash || url.username || url.password) throw new Error(`TENURE_OIDC_ISSUER must be the issuer's URL alone, ${example}`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new Error(`TENURE_OIDC_ISSUER must use https:// (${example}); plain http is allowed only on 127.0.0.1, localhost or [::1]`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
 /** The variables that say "act on a real org"; beside an empty OKTA_ORG_URL they are a mistake, not sandbox mode. */
 const OKTA_CREDENTIAL_VARIABLES = ['OKTA_API_TOKEN', ...SERVICE_APP_VARIABLES] as const;
 
@@ -298,6 +349,13 @@ const OKTA_CREDENTIAL_VARIABLES = ['OKTA_API_TOKEN', ...SERVICE_APP_VARIABLES] a
 export function defaultDataDir(orgUrl: string | undefined): string {
   if (!orgUrl) return path.join(projectRoot, '.data');
   return path.join(projectRoot, `.data-${new URL(orgUrl).host.replaceAll(':', '-')}`);
+}
+
+/** TLS is for a cluster Tenure is pointed at: the dev server it starts itself speaks plain gRPC on loopback. */
+function temporalTlsOf(env: NodeJS.ProcessEnv): TemporalTls | undefined {
+  const set = TEMPORAL_TLS_VARIABLES.find((name) => env[name]);
+  if (set && !env.TEMPORAL_ADDRESS) throw new Error(`${set} is set but TEMPORAL_ADDRESS is not: TLS is for a Temporal cluster you name; the dev server Tenure starts speaks plain gRPC on loopback`);
+  return temporalTlsFrom(env);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
@@ -321,6 +379,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
   }
   return {
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalTls: temporalTlsOf(env),
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: env.TENURE_TASK_QUEUE || 'tenure',
     temporalPort: intFrom(env, 'TEMPORAL_PORT', 7233),
@@ -344,7 +403,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     policiesDir: path.resolve(env.TENURE_POLICIES_DIR || path.join(projectRoot, 'policies')),
     templatesDir: path.resolve(env.TENURE_TEMPLATES_DIR || path.join(projectRoot, 'templates')),
     logLevel: logLevelFrom(env.TENURE_LOG_LEVEL),
+    logFormat: logFormatFrom(env.TENURE_LOG_FORMAT),
     guard: guardFrom(env),
+    guardApprovers: { people: listFrom(env, 'TENURE_GUARD_APPROVERS'), groups: listFrom(env, 'TENURE_GUARD_APPROVER_GROUPS') },
+    codecReaders: { people: listFrom(env, 'TENURE_CODEC_READERS'), groups: listFrom(env, 'TENURE_CODEC_READER_GROUPS') },
+    codecOidcAudience: env.TENURE_CODEC_OIDC_AUDIENCE || 'api://default',
     adminEmail: env.TENURE_ADMIN_EMAIL || 'it-security@example.com',
     hrExportPath: env.TENURE_HR_EXPORT_PATH ? path.resolve(env.TENURE_HR_EXPORT_PATH) : undefined,
     hrExportIntervalMs: durationFrom(env, 'TENURE_HR_EXPORT_INTERVAL', '1d'),
@@ -361,5 +424,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenureConfig {
     workerHttpPort: intFrom(env, 'TENURE_WORKER_HTTP_PORT', 9464),
     workerHttpHost: env.TENURE_WORKER_HTTP_HOST || '127.0.0.1',
     workerMetricsAddress: metricsAddressFrom(env),
+    oidcIssuer: oidcIssuerFrom(env),
+    oidcClientId: env.TENURE_OIDC_CLIENT_ID || (orgUrl ? undefined : SANDBOX_OPERATOR_CLIENT_ID),
   };
 }

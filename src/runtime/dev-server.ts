@@ -66,7 +66,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const address = `127.0.0.1:${options.port}`;
   let connection: Connection;
   try {
-    connection = await connectTemporal(address, { isAlive: () => !exited });
+    connection = await connectTemporal(address, { isAlive: () => !exited, tls: null });
     await ensureSearchAttributes(connection, options.namespace);
   } catch (error) {
     await stopProcess(child);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import type { LogEntry } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
+import { decisionKeysFrom } from '../decisions/keys.ts';
 import { startScimApps, type ScimApps } from '../emulator/scim-apps/server.ts';
 import { PolicyValidationError } from '../policy/problems.ts';
 import { checkTargetCapabilities } from '../targets/capability-check.ts';
@@ -18,6 +19,10 @@ import { createOktaClient, type OktaClient, type OktaConnection } from '../okta/
 import { PacingRequestExecutor } from '../okta/pacing.ts';
 import { countingAccepted } from '../metrics/registry.ts';
 import { reportOktaPacing } from '../metrics/okta-pacing.ts';
+import { reportHeldBatches } from '../metrics/held-batches.ts';
+import { correlationClientInterceptor } from '../logging/correlation-context.ts';
+import { defaultLogFormat } from '../logging/log-format.ts';
+import { createProcessLog } from '../logging/process-log.ts';
 import { allOf, startHealthServer, temporalAnswers } from './health-server.ts';
 import { OktaHealth } from '../okta/health.ts';
 import { probeOkta } from '../okta/probe.ts';
@@ -28,6 +33,8 @@ import { newAdminSecret, removeAdminFile, writeAdminFile } from '../scim/admin-f
 import { directoryMayHoldData, lazyScimDirectory } from '../scim/directory/lazy.ts';
 import { startOutboxRelay, type OutboxRelay } from '../scim/outbox-relay.ts';
 import { buildIntakeServer } from '../server/intake.ts';
+import { codecSetup } from '../server/codec-route.ts';
+import { decisionsSetup } from '../server/decisions-route.ts';
 import { tenureDataConverter } from '../payload-encryption/data-converter.ts';
 import { emulatorConnection, projectRoot, type TenureConfig } from './config.ts';
 import { claimDataDir, SANDBOX_ORG } from './data-dir.ts';
@@ -47,12 +54,14 @@ export interface StackOptions {
   /** Tests run the dev server without its UI, so that several can run side by side. */
   headless?: boolean;
   log?: (line: string) => void;
-  /** Where the worker's log entries go instead of stderr; tests read them. */
+  /** Where the worker's log entries go instead of the process's log; tests read them. */
   workerLog?: (entry: LogEntry) => void;
+  /** Where the process's log lines (the intake's, the worker's; in JSON the notices too) go instead of stdout (JSON) or stderr (text); tests read them. */
+  logSink?: (line: string) => void;
   /** Dev server settings for tests: `limit.historyCount.suggestContinueAsNew` and the like. */
   devServerConfig?: Record<string, string | number>;
-  /** Emulator settings for tests and benchmarks: smaller rate limits, a seeded fault draw. */
-  oktaEmulator?: Pick<OktaEmulatorOptions, 'rateLimits' | 'random'>;
+  /** Emulator settings for tests and benchmarks: smaller rate limits, a seeded fault draw, its clock, its OIDC apps. */
+  oktaEmulator?: Pick<OktaEmulatorOptions, 'rateLimits' | 'random' | 'now' | 'oidcClients'>;
 }
 
 export interface TenureStack {
@@ -80,7 +89,7 @@ type Stopper = () => Promise<unknown> | unknown;
 
 async function startTemporal(config: TenureConfig, options: StackOptions, stops: Stopper[]) {
   if (config.temporalAddress) {
-    const connection = await connectTemporal(config.temporalAddress, { attempts: 10 });
+    const connection = await connectTemporal(config.temporalAddress, { attempts: 10, tls: config.temporalTls });
     stops.push(() => connection.close());
     await ensureSearchAttributes(connection, config.temporalNamespace);
     return { address: config.temporalAddress, uiUrl: undefined, connection };
@@ -220,6 +229,10 @@ async function startScimDirectory(config: TenureConfig, deliver: (event: ChangeE
  */
 export async function startTenure(config: TenureConfig, options: StackOptions = {}): Promise<TenureStack> {
   const role = options.role ?? 'all';
+  const logFormat = config.logFormat ?? defaultLogFormat(role);
+  const processLog = createProcessLog({ format: logFormat, level: config.logLevel, role, write: options.logSink });
+  // In JSON every line is an object, the operator's notices too; in text they stay the lines they were.
+  if (logFormat === 'json') options = { ...options, log: processLog.notice };
   const stops: Stopper[] = [];
   // Every part is stopped even when an earlier one fails to stop, so nothing is left running.
   const stop = async () => {
@@ -241,7 +254,8 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     const okta = role !== 'intake' ? await startOkta(config, options, stops) : undefined;
     const temporal = await startTemporal(config, options, stops);
     const dataConverter = tenureDataConverter(config.encryptionKeys);
-    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, dataConverter });
+    // Every start and signal carries the correlation id of the request or activity that sent it.
+    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, dataConverter, interceptors: { workflow: [correlationClientInterceptor] } });
 
     let mail: Awaited<ReturnType<typeof startMail>> | undefined;
     let workerHttpUrl: string | undefined;
@@ -252,11 +266,23 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
       mail = await startMail(config, stops);
       const worker = await startWorker({
         address: temporal.address,
+        // The dev server speaks plain gRPC; a cluster at TEMPORAL_ADDRESS as configured.
+        tls: config.temporalAddress ? config.temporalTls : null,
         namespace: config.temporalNamespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ policySet, okta: okta.okta, targets: started.targets, mailer: mail.mailer, client, taskQueue: config.taskQueue, config }),
+        activities: createActivities({
+          policySet,
+          okta: okta.okta,
+          targets: started.targets,
+          mailer: mail.mailer,
+          client,
+          taskQueue: config.taskQueue,
+          config,
+          // The worker checks decisions with the public key only (TENURE_DECISION_PUBLIC_KEY; the sandbox's own pair without one; none for a real org without it, and every decision is refused).
+          decisionKey: decisionKeysFrom(process.env, config.dataDir, config.okta === undefined).verifying,
+        }),
         logLevel: config.logLevel,
-        log: options.workerLog,
+        log: options.workerLog ?? processLog.temporal,
         dataConverter,
         // Only a worker process: the SDK serves its metrics from a fixed address, once per process,
         // and several one-process stacks on a machine (tests, a laptop) would fight over it.
@@ -275,17 +301,23 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     let intakeUrl: string | undefined;
     let sandboxScim: SandboxScim | undefined;
     if (role !== 'worker') {
-      const deliver = countingAccepted((event: ChangeEvent) => deliverChange(client, config.taskQueue, event));
+      const deliver = countingAccepted((event: ChangeEvent, correlationId?: string) => deliverChange(client, config.taskQueue, event, correlationId));
       const scim = await startScimDirectory(config, deliver, options, stops);
+      const decisions = decisionsSetup({ config, emulatorUrl: okta?.emulator?.url, client, env: process.env });
+      options.log?.(decisions.notice);
       const intake = buildIntakeServer({
         hr: { secret: config.hrWebhookSecret, keyAttribute: identityKeyAttribute(policySet, 'hr'), policySet, deliver },
         okta: config.oktaHookSecret ? { secret: config.oktaHookSecret, eventTypes: config.oktaHookEventTypes, deliver, log: options.log } : undefined,
         scim: scim.options,
-        codec: config.codecToken && config.encryptionKeys ? { keys: config.encryptionKeys, token: config.codecToken, corsOrigins: config.codecCorsOrigins } : undefined,
+        // Readers of the records sign in to the Temporal UI with the same issuer as those who decide.
+        codec: codecSetup(config, 'options' in decisions ? decisions.options.issuer : config.oidcIssuer),
+        decisions: 'options' in decisions ? decisions.options : undefined,
         ready: temporalAnswers(client),
+        logger: processLog.logger,
       });
       intakeUrl = await intake.listen({ port: config.intakePort, host: config.intakeHost });
       stops.push(() => intake.close());
+      stops.push(reportHeldBatches(client, [...new Set(policySet.policies.map(({ policy }) => policy.source))]));
       await scim.listening(intakeUrl);
       // The sandbox's Okta provisions into Tenure as a real org would, once someone is assigned.
       if (okta?.emulator && config.sandboxScim) sandboxScim = await wireSandboxScim({ okta: okta.okta, directory: scim.options.directory, intakeUrl });

@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { tenureSearchAttributes } from './search-attributes.ts';
+import { temporalConnectionOptions, type TemporalTls } from './temporal-tls.ts';
 
 const INDEXED_VALUE_TYPE = {
   KEYWORD: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -38,15 +39,21 @@ export class TemporalUnreachableError extends Error {
 /**
  * Connects to Temporal, retrying while a server that was just started comes up. Each attempt waits
  * `connectTimeout` ms; between attempts it pauses half a second, and after the last it gives up at once.
+ * `tls` defaults to the TEMPORAL_TLS_* settings (src/runtime/temporal-tls.ts); null connects without TLS.
  */
-export async function connectTemporal(address: string, options: { attempts?: number; connectTimeout?: number; isAlive?: () => boolean } = {}): Promise<Connection> {
+export async function connectTemporal(
+  address: string,
+  options: { attempts?: number; connectTimeout?: number; isAlive?: () => boolean; tls?: TemporalTls | null } = {},
+): Promise<Connection> {
   const attempts = options.attempts ?? 120;
   const connectTimeout = options.connectTimeout ?? 1_000;
+  // Read once: a wrong file is said now, not as one failed attempt after another.
+  const connectionOptions = temporalConnectionOptions(address, options.tls);
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (options.isAlive && !options.isAlive()) break;
     try {
-      const connection = await Connection.connect({ address, connectTimeout });
+      const connection = await Connection.connect({ ...connectionOptions, connectTimeout });
       await connection.workflowService.getSystemInfo({});
       return connection;
     } catch (error) {

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { DataConverter, LogLevel } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { correlationActivityInterceptor } from '../../activities/correlation.ts';
 import { projectRoot } from './config.ts';
+import { temporalConnectionOptions, type TemporalTls } from './temporal-tls.ts';
 
 export interface RunningWorker {
   /** Polling its task queue: not yet started, draining or failed, it takes no work. */
@@ -10,6 +12,13 @@ export interface RunningWorker {
 }
 
 let runtimeInstalled = false;
+
+/**
+ * The correlation id from the signal that brought a change to the log lines of the activities it
+ * caused: the workflow side (bundled with the workflows) and the activity side. The replay test
+ * replays with the same workflow modules.
+ */
+export const workflowInterceptorModules = [path.join(projectRoot, 'workflows/correlation-interceptors.ts')];
 
 /**
  * Tenure stops its parts itself, in order, on Ctrl-C; the SDK's own signal handling would drain
@@ -37,9 +46,12 @@ export async function startWorker(options: {
   log?: (entry: LogEntry) => void;
   /** host:port where the SDK's Prometheus metrics are served (the runtime's first worker decides); unset, they are not. */
   metricsAddress?: string;
+  /** TLS to the cluster (config.temporalTls); unset, the TEMPORAL_TLS_* settings; null, plain gRPC. */
+  tls?: TemporalTls | null;
 }): Promise<RunningWorker> {
   installRuntime(options.logLevel, options.log, options.metricsAddress);
-  const connection = await NativeConnection.connect({ address: options.address });
+  // TLS (and a client certificate) as every client of Tenure's connects.
+  const connection = await NativeConnection.connect(temporalConnectionOptions(options.address, options.tls));
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
@@ -47,6 +59,7 @@ export async function startWorker(options: {
     workflowsPath: options.workflowsPath ?? path.join(projectRoot, 'workflows/index.ts'),
     activities: options.activities,
     dataConverter: options.dataConverter,
+    interceptors: { workflowModules: workflowInterceptorModules, activity: [correlationActivityInterceptor] },
   });
   const running = worker.run();
   return {

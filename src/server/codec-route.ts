@@ -1,8 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Payload } from '@temporalio/common';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { JWTPayload } from 'jose';
 import { AesGcmPayloadCodec, PayloadDecryptionError } from '../payload-encryption/codec.ts';
 import type { EncryptionKey } from '../payload-encryption/keys.ts';
+import type { TenureConfig } from '../runtime/config.ts';
+import { HttpRefusal, oidcTokenVerifier } from './oidc-token.ts';
 
 /**
  * /codec/encode and /codec/decode: Temporal's codec server protocol, so that the Temporal UI and
@@ -12,8 +15,13 @@ import type { EncryptionKey } from '../payload-encryption/keys.ts';
 
 export interface CodecRouteOptions {
   keys: readonly EncryptionKey[];
-  /** The bearer token callers must send (TENURE_CODEC_TOKEN). */
-  token: string;
+  /** A bearer token that decodes (TENURE_CODEC_TOKEN): for the temporal CLI and scripts. */
+  token: string | undefined;
+  /**
+   * Operators signed in to the Temporal UI with Okta: the UI passes their access token
+   * (TEMPORAL_CODEC_PASS_ACCESS_TOKEN), checked here, and decodes for those listed only.
+   */
+  readers?: CodecReaders;
   /** Temporal UI origins whose pages may call the endpoint from the browser. */
   corsOrigins: readonly string[];
 }
@@ -37,6 +45,27 @@ const payloadsSchema = {
   },
 } as const;
 const routeSchema = { body: payloadsSchema, response: { 200: payloadsSchema } };
+
+export interface CodecReaders {
+  verify: (authorization: string | undefined) => Promise<JWTPayload>;
+  /** Okta logins (the access token's `sub`), compared whatever their case. */
+  people: readonly string[];
+  /** Names in the access token's `groups` claim (Okta's authorization server adds it when asked to). */
+  groups: readonly string[];
+}
+
+/** Why a signed-in person may not read, or undefined when they may. */
+function notAReader(readers: CodecReaders, claims: JWTPayload): string | undefined {
+  const lower = (names: readonly unknown[]) => new Set(names.filter((name): name is string => typeof name === 'string').map((name) => name.toLowerCase()));
+  const person = typeof claims.sub === 'string' ? claims.sub.toLowerCase() : undefined;
+  if (person !== undefined && lower(readers.people).has(person)) return undefined;
+  const groups = lower(Array.isArray(claims.groups) ? claims.groups : []);
+  if ([...lower(readers.groups)].some((group) => groups.has(group))) return undefined;
+  return 'the person signed in may not read Tenure\'s records: they are neither in TENURE_CODEC_READERS nor in a group of TENURE_CODEC_READER_GROUPS';
+}
+
+/** A JWT has three dot-separated parts; a codec token is one opaque string. */
+const looksLikeJwt = (authorization: string) => /^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(authorization);
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -74,10 +103,11 @@ function answerCodecError(error: FastifyError | PayloadDecryptionError, request:
   return reply.code(status).send({ error: error.message });
 }
 
-export const codecRoute: FastifyPluginAsync<CodecRouteOptions> = async (app, { keys, token, corsOrigins }) => {
+export const codecRoute: FastifyPluginAsync<CodecRouteOptions> = async (app, { keys, token, readers, corsOrigins }) => {
   if (token === '') throw new Error('the codec endpoint token is empty: every request would be let in');
+  if (token === undefined && (readers === undefined || readers.people.length + readers.groups.length === 0)) throw new Error('the codec endpoint has neither a token nor readers: nobody could decode');
   const codec = new AesGcmPayloadCodec(keys);
-  const expected = digest(`Bearer ${token}`);
+  const expected = token === undefined ? undefined : digest(`Bearer ${token}`);
 
   app.addHook('onRequest', async (request, reply) => {
     allowOrigin(request, reply, corsOrigins);
@@ -85,9 +115,21 @@ export const codecRoute: FastifyPluginAsync<CodecRouteOptions> = async (app, { k
     if (request.method === 'OPTIONS') return;
     const given = request.headers.authorization ?? '';
     // Digests are compared, so the comparison takes as long whatever the length of what was sent.
-    if (!timingSafeEqual(digest(given), expected)) {
-      return reply.code(401).send({ error: 'missing or wrong Authorization header: send "Authorization: Bearer <TENURE_CODEC_TOKEN>"' });
+    if (expected && timingSafeEqual(digest(given), expected)) return;
+    if (readers && looksLikeJwt(given)) {
+      let claims: JWTPayload;
+      try {
+        claims = await readers.verify(given);
+      } catch (error) {
+        if (error instanceof HttpRefusal) return reply.code(error.statusCode).send({ error: error.message });
+        throw error;
+      }
+      const refusal = notAReader(readers, claims);
+      if (refusal) return reply.code(403).send({ error: refusal });
+      return;
     }
+    const ways = [...(expected ? ['"Authorization: Bearer <TENURE_CODEC_TOKEN>"'] : []), ...(readers ? ['an Okta access token of a reader (the Temporal UI passes it)'] : [])];
+    return reply.code(401).send({ error: `missing or wrong Authorization header: send ${ways.join(', or ')}` });
   });
   app.setErrorHandler(answerCodecError);
 
@@ -105,3 +147,26 @@ export const codecRoute: FastifyPluginAsync<CodecRouteOptions> = async (app, { k
     });
   }
 };
+
+/**
+ * The codec endpoint as configured: with the token, the readers (who sign in with `issuer`, the
+ * issuer operators sign in with), or both; undefined when there is nothing to decrypt or nobody
+ * who could.
+ */
+export function codecSetup(config: Pick<TenureConfig, 'encryptionKeys' | 'codecToken' | 'codecReaders' | 'codecOidcAudience' | 'codecCorsOrigins'>, issuer: string | undefined): CodecRouteOptions | undefined {
+  const { encryptionKeys: keys, codecToken: token, codecReaders } = config;
+  const people = codecReaders.people ?? [];
+  const groups = codecReaders.groups ?? [];
+  const named = people.length + groups.length > 0;
+  if (named && !keys) throw new Error('TENURE_CODEC_READERS or TENURE_CODEC_READER_GROUPS is set but TENURE_ENCRYPTION_KEYS is not: there is nothing to decrypt; set the keys, or neither');
+  if (named && !issuer) throw new Error('TENURE_CODEC_READERS or TENURE_CODEC_READER_GROUPS is set but TENURE_OIDC_ISSUER is not: readers sign in with Okta; set the issuer');
+  if (!keys || (!token && !named)) return undefined;
+  const readers = named
+    ? {
+        verify: oidcTokenVerifier({ issuer: issuer!, audience: config.codecOidcAudience, signInHint: 'sign in to the Temporal UI again', audienceName: `the authorization server (${config.codecOidcAudience})`, tokenName: 'access token' }),
+        people,
+        groups,
+      }
+    : undefined;
+  return { keys, token, readers, corsOrigins: config.codecCorsOrigins };
+}

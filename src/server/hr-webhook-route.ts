@@ -15,7 +15,8 @@ export interface HrWebhookOptions {
    * loses the others on arrival, before they reach a workflow's history. Without it, records are kept whole.
    */
   policySet?: PolicySet;
-  deliver(event: ChangeEvent): Promise<string>;
+  /** Hands an event to its identity's workflow, under the request's correlation id (X-Request-Id). */
+  deliver(event: ChangeEvent, correlationId: string): Promise<string>;
   /** The intake's clock in epoch milliseconds, which the signature window is measured by. */
   now?: () => number;
 }
@@ -81,7 +82,7 @@ export const hrWebhookRoute: FastifyPluginAsync<HrWebhookOptions> = async (app, 
     // One by one, so that an identity's events reach its workflow in the order they were sent.
     const accepted = [];
     for (const event of parsed.events) {
-      accepted.push({ eventId: event.eventId, workflowId: await options.deliver(event) });
+      accepted.push({ eventId: event.eventId, workflowId: await options.deliver(event, request.id) });
     }
     return reply.code(202).send(parsed.duplicates.length > 0 ? { accepted, duplicates: parsed.duplicates } : { accepted });
   });

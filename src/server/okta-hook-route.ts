@@ -20,8 +20,8 @@ export interface OktaHookOptions {
   secret: string;
   /** The event types acted on; others are acknowledged and ignored. */
   eventTypes: readonly string[];
-  /** Hands a change to its identity's workflow (signal-with-start), without waiting for the work. */
-  deliver(event: ChangeEvent): Promise<string>;
+  /** Hands a change to its identity's workflow (signal-with-start), without waiting for the work, under the request's correlation id. */
+  deliver(event: ChangeEvent, correlationId: string): Promise<string>;
   /** Where a delivery that could not be handed over in time is reported; Fastify's log by default. */
   log?: (line: string) => void;
   now?: () => Date;
@@ -157,7 +157,7 @@ export const oktaHookRoute: FastifyPluginAsync<OktaHookOptions> = async (app, op
           const earlier = recent.find(change.eventId);
           if (earlier) counts.duplicates++;
           else counts.acted++;
-          await (earlier ?? recent.start(change.eventId, () => options.deliver(change)));
+          await (earlier ?? recent.start(change.eventId, () => options.deliver(change, request.id)));
         }
       }),
     );

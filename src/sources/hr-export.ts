@@ -2,7 +2,7 @@ import { HR_SOURCE, onlyKept } from './hr-events.ts';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CsvError, parseCsv } from '../policy/csv.ts';
+import { CsvError, csvRecords } from '../policy/csv.ts';
 import { identityKeyAttribute, sourceAttributes, type PolicySet } from '../policy/loader.ts';
 import { IdentityRecord } from '../policy/schema.ts';
 import { YamlSource } from '../policy/yaml-source.ts';
@@ -86,57 +86,67 @@ function withColumnsMapped(record: IdentityRecord, columns: ColumnMapping): Iden
 
 const keyProblem = (record: IdentityRecord, keyAttribute: string) => identityKeyProblem(record[keyAttribute], keyAttribute);
 
+/** The export's text and its batch id; the bytes are let go once both are had. */
+async function readExportText(file: string): Promise<{ text: string; batchId: string }> {
+  const bytes = await readBytes(file);
+  return { text: utf8(bytes), batchId: createHash('sha256').update(bytes).digest('hex').slice(0, 12) };
+}
+
 /**
  * Reads an HR export: CSV with a header row (an empty cell is an attribute not given), or JSON
  * (`.json`). With a column mapping, columns are renamed to attributes and the columns it does not
- * name are dropped. Every row must carry a distinct identity key; the problems are listed with
- * the file and line they are on, and nothing of a bad export is returned.
+ * name are dropped; with `kept`, a record keeps only those attributes and its key. Every row must
+ * carry a distinct identity key; the problems are listed with the file and line they are on,
+ * and nothing of a bad export is returned. CSV rows become records one at a time, each kept only
+ * in its final form.
  */
-export async function readHrExport(file: string, options: { keyAttribute: string; columns?: ColumnMapping }): Promise<HrExport> {
-  const bytes = await readBytes(file);
-  const text = utf8(bytes);
-  const { keyAttribute, columns } = options;
+export async function readHrExport(file: string, options: { keyAttribute: string; columns?: ColumnMapping; kept?: ReadonlySet<string> }): Promise<HrExport> {
+  const { keyAttribute, columns, kept } = options;
   if (columns && !Object.values(columns).includes(keyAttribute)) throw new HrExportError(`the column mapping maps no column to ${keyAttribute}, the identity key`);
+  const { text, batchId } = await readExportText(file);
   const problems: string[] = [];
-  let rows: unknown[];
+  let rows: Iterable<unknown>;
   let where: (index: number) => string;
   if (path.extname(file).toLowerCase() === '.json') {
     ({ rows, where } = jsonRecords(text, file));
   } else {
-    try {
-      rows = parseCsv(text, file);
-    } catch (error) {
-      if (error instanceof CsvError) throw new HrExportError(error.message);
-      throw error;
-    }
-    // As parseCsv counts: the header is line 1.
+    rows = csvRecords(text, file);
+    // As csvRecords counts: the header is line 1.
     where = (index) => `${file}:${index + 2}`;
   }
   const firstRow = new Map<string, number>();
-  const records = rows.flatMap((row, index) => {
-    const parsed = IdentityRecord.safeParse(row);
-    if (!parsed.success) {
-      const [issue] = parsed.error.issues;
-      problems.push(`${where(index)}: not a record of attributes${issue!.path.length ? ` (${issue!.path.join('.')}: ${issue!.message})` : ''}`);
-      return [];
+  const records: IdentityRecord[] = [];
+  let index = 0;
+  try {
+    for (const row of rows) {
+      const at = index++;
+      const parsed = IdentityRecord.safeParse(row);
+      if (!parsed.success) {
+        const [issue] = parsed.error.issues;
+        problems.push(`${where(at)}: not a record of attributes${issue!.path.length ? ` (${issue!.path.join('.')}: ${issue!.message})` : ''}`);
+        continue;
+      }
+      const record = columns ? withColumnsMapped(parsed.data, columns) : parsed.data;
+      const problem = keyProblem(record, keyAttribute);
+      if (problem) {
+        problems.push(`${where(at)}: ${problem}`);
+        continue;
+      }
+      const key = String(record[keyAttribute]);
+      const first = firstRow.get(key);
+      if (first !== undefined) problems.push(`${where(at)}: ${keyAttribute} ${key} again, first at ${where(first)}`);
+      else firstRow.set(key, at);
+      records.push(kept ? onlyKept(record, kept, keyAttribute) : record);
     }
-    const record = columns ? withColumnsMapped(parsed.data, columns) : parsed.data;
-    const problem = keyProblem(record, keyAttribute);
-    if (problem) {
-      problems.push(`${where(index)}: ${problem}`);
-      return [];
-    }
-    const key = String(record[keyAttribute]);
-    const first = firstRow.get(key);
-    if (first !== undefined) problems.push(`${where(index)}: ${keyAttribute} ${key} again, first at ${where(first)}`);
-    else firstRow.set(key, index);
-    return [record];
-  });
+  } catch (error) {
+    if (error instanceof CsvError) throw new HrExportError(error.message);
+    throw error;
+  }
   if (problems.length > 0) {
     const more = problems.length - SHOWN_PROBLEMS;
     throw new HrExportError([...problems.slice(0, SHOWN_PROBLEMS), ...(more > 0 ? [`… and ${more} more`] : [])].join('\n'));
   }
-  return { records, batchId: createHash('sha256').update(bytes).digest('hex').slice(0, 12) };
+  return { records, batchId };
 }
 
 /**
@@ -151,9 +161,8 @@ export async function loadHrExport(
   const keyAttribute = identityKeyAttribute(policySet, options.source);
   if (keyAttribute === undefined) throw new HrExportError(`no lifecycle policy has source "${options.source}", so the export's rows cannot be identified`);
   const columns = options.columnsFile === undefined ? undefined : await readColumnMapping(options.columnsFile);
-  const read = await readHrExport(file, { keyAttribute, columns });
   // As the webhook does: what no policy declares never reaches Temporal, and an export carrying
   // more columns than the webhook sends is not a change for everyone the webhook last updated.
   const kept = sourceAttributes(policySet, options.source);
-  return { source: options.source, ...read, records: kept ? read.records.map((record) => onlyKept(record, kept, keyAttribute)) : read.records };
+  return { source: options.source, ...(await readHrExport(file, { keyAttribute, columns, kept })) };
 }

@@ -6,10 +6,10 @@ import { deprovisions, massChangeReason, type GuardLimits } from '../guard/limit
 import type { ChangeEvent } from '../identity/change-event.ts';
 import { deliverAll } from '../identity/deliver.ts';
 import { classify, sameRecord, type Lifecycle } from '../policy/classify.ts';
-import { identityKeyAttribute, type PolicySet } from '../policy/loader.ts';
+import type { PolicySet } from '../policy/loader.ts';
 import type { Plan } from '../policy/planner.ts';
 import type { IdentityRecord } from '../policy/schema.ts';
-import { planSnapshot, type SnapshotPlan } from '../policy/snapshot.ts';
+import { snapshotKey, snapshotKeyAttribute, SnapshotPlanner, type SnapshotPlan } from '../policy/snapshot.ts';
 import { countActiveIdentities, listKnownIdentities, type KnownIdentity } from './known-identities.ts';
 
 export interface SnapshotImportInput {
@@ -47,10 +47,19 @@ export interface SnapshotImportDeps {
   guard: GuardLimits;
   /** Who hears of an import the guard holds. */
   admins: string;
+  /** Changes per part workflow of a held import (src/guard/held-batch.ts); the default suits production. */
+  heldPartSize?: number;
+  /**
+   * What Tenure knows of the source when the caller has it already (the held-import benchmark's
+   * baseline, which a million identity workflows would take hours to lay down), each identity with
+   * a record counted active for the guard's share; unset, both are read from Temporal's visibility store.
+   */
+  known?: ReadonlyMap<string, KnownIdentity>;
 }
 
 export interface PlannedImport {
-  plan: SnapshotPlan;
+  /** The whole plan, every row's, for a dry run's table; an import plans only its changes and has none. */
+  plan: SnapshotPlan | undefined;
   events: ChangeEvent[];
   /** The keys whose changes take access away, now or later. */
   deprovisioning: string[];
@@ -91,22 +100,29 @@ const COUNTED: ReadonlyArray<[Lifecycle, 'leavers' | 'rehires' | 'joiners' | 'mo
  * Compares what a source holds now with what Tenure knows of it, without acting: the plan, the
  * events to deliver, and their summary. A row whose record Tenure holds already becomes no
  * event at all; a known identity missing from the records becomes a leaver.
+ *
+ * `wholePlan` (a dry run) plans every row and keeps each changed identity's plan for the table.
+ * Without it, only the changes are planned, for the summary and the guard, and each plan is
+ * dropped once counted: an import of a million rows keeps its events and counts, not a plan per
+ * row, and an export mostly unchanged costs little planning.
  */
-export function planImport(policySet: PolicySet, input: SnapshotImportInput, known: ReadonlyMap<string, KnownIdentity>): PlannedImport {
+export function planImport(
+  policySet: PolicySet,
+  input: SnapshotImportInput,
+  known: ReadonlyMap<string, KnownIdentity>,
+  options: { wholePlan?: boolean } = {},
+): PlannedImport {
   const { source, batchId, now } = input;
-  const previous = [...known.values()].flatMap(({ record }) => (record ? [record] : []));
-  // Refuses rows without a key, and keys given twice, before anything is compared.
-  const plan = planSnapshot(policySet, source, previous, input.records, now);
-  const keyAttribute = identityKeyAttribute(policySet, source)!;
+  const keyAttribute = snapshotKeyAttribute(policySet, source);
   const policies = policySet.policies.filter(({ policy }) => policy.source === source).map(({ policy }) => policy);
-  const plans = new Map(plan.plans.map((planned) => [planned.key, planned]));
+  const wholePlan = options.wholePlan ?? true;
+  const planner = new SnapshotPlanner(policySet, source, now, wholePlan);
   const summary: ImportSummary = { batchId, joiners: 0, movers: 0, leavers: 0, rehires: 0, updates: 0, unchanged: 0, deprovisions: 0, held: undefined, delivered: 0 };
   const events: ChangeEvent[] = [];
   const deprovisioning: string[] = [];
 
-  const change = (key: string, before: IdentityRecord | null | undefined, record: IdentityRecord | null) => {
+  const change = (key: string, before: IdentityRecord | null | undefined, record: IdentityRecord | null, planned: Plan | undefined) => {
     events.push({ source, key, eventId: importEventId(source, batchId, key, before, record), record, receivedAt: now, ...input.eventFields?.(key, record) });
-    const planned = plans.get(key);
     // A change without steps is not in the snapshot plan; its policies still say what it is.
     const lifecycles = planned ? Object.values(planned.lifecycles) : policies.map((policy) => classify(policy, before, record));
     const counted = COUNTED.find(([lifecycle]) => lifecycles.includes(lifecycle));
@@ -115,42 +131,61 @@ export function planImport(policySet: PolicySet, input: SnapshotImportInput, kno
   };
 
   const present = new Set<string>();
-  for (const record of input.records) {
-    const key = String(record[keyAttribute]);
+  input.records.forEach((record, index) => {
+    // Refuses a row without a key, and a key given twice.
+    const key = snapshotKey(record, keyAttribute, 'the snapshot', index, present);
     present.add(key);
     const before = known.get(key)?.record;
-    if (before && sameRecord(before, record)) summary.unchanged++;
-    else change(key, before, record);
-  }
-  for (const [key, { record }] of known) if (record && !present.has(key)) change(key, record, null);
+    if (before && sameRecord(before, record)) {
+      summary.unchanged++;
+      if (wholePlan) planner.add(key, before, record);
+    } else change(key, before, record, planner.add(key, before ?? undefined, record));
+  });
+  for (const [key, { record }] of known) if (record && !present.has(key)) change(key, record, null, planner.add(key, record, null));
   summary.deprovisions = deprovisioning.length;
-  return { plan, events, deprovisioning, summary };
+  return { plan: wholePlan ? planner.result : undefined, events, deprovisioning, summary };
+}
+
+/** The guard's base: the active identities in Temporal, or of the records a caller gave as known. */
+async function activeIdentities(deps: SnapshotImportDeps, source: string): Promise<number> {
+  if (deps.known === undefined) return countActiveIdentities(deps.client, source);
+  let active = 0;
+  for (const { record } of deps.known.values()) if (record) active++;
+  return active;
 }
 
 /**
  * Imports everything a source holds now (an HR export, a full pass over Okta's users): plans it
  * against what Tenure knows, then delivers the changes to the identity workflows, or, when they
  * would deprovision more than the guard allows, holds them all for an administrator. A dry run
- * only plans. `onProgress` hears (0, total) as delivery starts, then each delivered change.
+ * only plans, and returns the whole plan. `onProgress` hears (0, total) as delivery starts, then
+ * each delivered change; `onHeld` hears how many changes a held import has put aside so far.
  */
 export async function importSnapshot(
   deps: SnapshotImportDeps,
   input: SnapshotImportInput,
-  options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {},
-): Promise<{ summary: ImportSummary; plan: SnapshotPlan }> {
-  const known = await listKnownIdentities(deps.client, input.source);
-  const { plan, events, deprovisioning, summary } = planImport(deps.policySet, input, known);
+  options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void; onHeld?: (done: number, total: number) => void } = {},
+): Promise<{ summary: ImportSummary; plan: SnapshotPlan | undefined }> {
+  // Not kept: what Tenure knew is let go once compared.
+  const { plan, events, deprovisioning, summary } = planImport(deps.policySet, input, deps.known ?? (await listKnownIdentities(deps.client, input.source)), {
+    wholePlan: options.dryRun ?? false,
+  });
   if (options.dryRun || events.length === 0) return { summary, plan };
   // Compared with what Tenure knew before the held import, this one would undo or repeat it.
   const waiting = await heldBatchOf(deps.client, input.source);
   if (waiting !== undefined && waiting !== heldBatchWorkflowId(input.source, input.batchId)) {
     return { summary: { ...summary, held: { workflowId: waiting, reason: `an earlier import of ${input.source} waits for an administrator's decision` } }, plan };
   }
-  const reason = massChangeReason(deps.guard, summary.deprovisions, await countActiveIdentities(deps.client, input.source));
+  const reason = massChangeReason(deps.guard, summary.deprovisions, await activeIdentities(deps, input.source));
   if (reason !== undefined) {
     const { joiners, movers, leavers, rehires, updates, unchanged, deprovisions } = summary;
     const counts = { joiners, movers, leavers, rehires, updates, unchanged, deprovisions };
-    const workflowId = await holdBatch(deps.client, deps.taskQueue, { source: input.source, batchId: input.batchId, reason, summary: counts, events, deprovisioning, admins: deps.admins });
+    const workflowId = await holdBatch(
+      deps.client,
+      deps.taskQueue,
+      { source: input.source, batchId: input.batchId, reason, summary: counts, events, deprovisioning, admins: deps.admins },
+      { partSize: deps.heldPartSize, onHeld: options.onHeld },
+    );
     return { summary: { ...summary, held: { workflowId, reason } }, plan };
   }
   options.onProgress?.(0, events.length);

@@ -1,4 +1,4 @@
-import type { AttributeValue } from '../policy/schema.ts';
+import type { Approvers, AttributeValue } from '../policy/schema.ts';
 
 /**
  * The actions a plan is made of: one set of types for the planner that resolves them, the
@@ -52,7 +52,7 @@ export interface DeprovisionIdentityAction {
 export interface DeleteIdentityAction {
   action: 'DELETE_IDENTITY';
   target?: string;
-  approval?: PlannedNotification & { timeout: string };
+  approval?: PlannedNotification & { timeout: string; approvers?: Approvers };
 }
 
 export interface CreateEntitlementAction {

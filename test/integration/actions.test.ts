@@ -11,6 +11,7 @@ import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.
 import { statusQuery, type IdentityStatus } from '../../workflows/definitions.ts';
 import { saveHistoryIfRecording } from '../helpers/histories.ts';
 import { policyFixture } from '../helpers/policy-fixture.ts';
+import { signInOperator, type SignedInOperator } from '../helpers/operator.ts';
 import { takePassword } from '../helpers/secrets.ts';
 import { eventually, handledEvent, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
 
@@ -102,6 +103,7 @@ text: '<<failure.action>> of <<failure.workflow>>: <<failure.error>>'
 
 let stack: TenureStack;
 let okta: OktaClient;
+let operator: SignedInOperator;
 const workerLog: LogEntry[] = [];
 
 beforeAll(async () => {
@@ -117,6 +119,7 @@ beforeAll(async () => {
     },
   );
   okta = stack.okta!;
+  operator = await signInOperator(stack);
 });
 
 afterAll(async () => {
@@ -160,12 +163,12 @@ const mailTo = (address: string, subject: string) => stack.mailCatcher!.messages
 
 const execFileAsync = promisify(execFile);
 
-/** Runs the `tenure` command against this test's Temporal, as an operator would. */
+/** Runs the `tenure` command against this test's Temporal and intake, as an operator signed in would. */
 async function tenure(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, ['bin/tenure.mjs', ...args], {
       cwd: projectRoot,
-      env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress },
+      env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, ...operator.env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -387,7 +390,7 @@ describe('deleting an identity with approval', () => {
     expect(request!.text).toContain('Run npx tenure approve identity/hr/D1 before');
     expect((await okta.userApi.getUser({ userId: 'ida.vik@example.com' })).status).toBe('DEPROVISIONED');
 
-    const approved = await tenure('approve', 'identity/hr/D1', '--by', 'tester');
+    const approved = await tenure('approve', 'identity/hr/D1');
     expect(approved).toMatchObject({ code: 0, stdout: 'Approved: DELETE_IDENTITY of people/purge runs now.\n' });
     const deleted = await eventually(async () => {
       const current = await statusOf('D1');
@@ -407,11 +410,11 @@ describe('deleting an identity with approval', () => {
 
   it('keeps the user when `tenure reject` refuses', async () => {
     await leaverAwaitingApproval('D2', 'Jon', 'ask');
-    const rejected = await tenure('reject', 'hr/D2', '--by', 'tester');
+    const rejected = await tenure('reject', 'hr/D2');
     expect(rejected.stdout).toBe('Rejected: DELETE_IDENTITY of people/purge and the rest of that workflow will not run.\n');
     const status = await eventually(async () => {
       const current = await statusOf('D2');
-      expect(current.lastError).toBe('DELETE_IDENTITY of people/purge was rejected by tester');
+      expect(current.lastError).toBe(`DELETE_IDENTITY of people/purge was rejected by ${operator.login}`);
       return current;
     });
     expect(status.lifecycleState).toBe('inactive');

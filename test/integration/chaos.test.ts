@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMailCatcher, type MailCatcher } from '../../src/emulator/mail/catcher.ts';
@@ -16,6 +13,7 @@ import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.
 import { statusQuery } from '../../workflows/definitions.ts';
 import { startScimAppsPair, type ScimAppsPair } from '../helpers/scim-apps-pair.ts';
 import { eventually, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
+import { startTenureProcess, type TenureProcess } from '../helpers/tenure-process.ts';
 
 /**
  * Tenure under fire: 200 people join, then a quarter leave and a quarter move department, while
@@ -144,7 +142,7 @@ let apps: ScimAppsPair;
 let emulator: OktaEmulator;
 let mail: MailCatcher;
 let stack: TenureStack;
-let worker: ChildProcess | undefined;
+let worker: TenureProcess | undefined;
 const taskQueue = `tenure-chaos-${process.pid}`;
 
 beforeAll(async () => {
@@ -161,7 +159,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  worker?.kill('SIGKILL');
+  await worker?.kill('SIGKILL');
   await stack?.stop();
   await emulator?.close();
   await mail?.close();
@@ -169,38 +167,23 @@ afterAll(async () => {
 });
 
 /** `tenure start --role worker`, configured as an operator would, by its environment. */
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/tenure.mjs', 'start', '--role', 'worker'], {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env.PATH,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TENURE_TASK_QUEUE: taskQueue,
-      OKTA_ORG_URL: emulator.url,
-      OKTA_API_TOKEN: OKTA_TOKEN,
-      HR_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-      SMTP_URL: mail.smtpUrl,
-      TENURE_POLICIES_DIR: apps.policiesDir,
-      ...apps.env,
-      TENURE_TEMPLATES_DIR: TEMPLATES_DIR,
-      // Every failed attempt is a warning, and this test makes thousands.
-      TENURE_LOG_LEVEL: 'ERROR',
-      // Fifty leavers at once are this test's load, not a mass change to hold.
-      TENURE_GUARD_MAX_COUNT: '1000',
-      TENURE_GUARD_MAX_SHARE: '1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+function startWorkerProcess(): Promise<TenureProcess> {
+  return startTenureProcess('worker', {
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TENURE_TASK_QUEUE: taskQueue,
+    OKTA_ORG_URL: emulator.url,
+    OKTA_API_TOKEN: OKTA_TOKEN,
+    HR_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    SMTP_URL: mail.smtpUrl,
+    TENURE_POLICIES_DIR: apps.policiesDir,
+    ...apps.env,
+    TENURE_TEMPLATES_DIR: TEMPLATES_DIR,
+    // Every failed attempt is a warning, and this test makes thousands.
+    TENURE_LOG_LEVEL: 'ERROR',
+    // Fifty leavers at once are this test's load, not a mass change to hold.
+    TENURE_GUARD_MAX_COUNT: '1000',
+    TENURE_GUARD_MAX_SHARE: '1',
   });
-  for await (const line of createInterface({ input: child.stdout! })) {
-    if (line.startsWith('Tenure is running')) return child;
-  }
-  throw new Error(`the worker process ended (${child.exitCode ?? child.signalCode}) before it was running`);
-}
-
-async function killWorker(child: ChildProcess): Promise<void> {
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
 }
 
 async function post(events: unknown[]): Promise<void> {
@@ -260,7 +243,7 @@ describe('200 identities through Okta 500s, 429 bursts and a killed worker', () 
     try {
       await post(people.slice(0, IDENTITIES / 2).map(joinEvent));
       await eventually(() => expect(count(joined)).toBeGreaterThanOrEqual(JOINED_BEFORE_KILL), { within: 300_000 });
-      await killWorker(worker);
+      await worker.kill('SIGKILL');
       // With no worker running the intake still takes events: the other joiners, then every
       // second event, which each identity's workflow applies after its joiner.
       await post(people.slice(IDENTITIES / 2).map(joinEvent));

@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmPayloadCodec } from '../../src/payload-encryption/codec.ts';
 import { buildIntakeServer } from '../../src/server/intake.ts';
+import type { TenureStack } from '../../src/runtime/stack.ts';
+import { OPERATOR_LOGIN, signInOperator } from '../helpers/operator.ts';
+import { startTestStack } from '../helpers/stack.ts';
 import { testEncryptionKeys } from '../helpers/test-encryption-keys.ts';
 
 const TOKEN = 'codec-endpoint-test-token-of-32-bytes-or-more';
@@ -104,5 +107,49 @@ describe("the intake's codec endpoint (Temporal's codec server protocol)", () =>
     } finally {
       await without.close();
     }
+  });
+});
+
+/*
+ * The Temporal UI cannot send a static token: signed in with Okta, it passes the operator's access
+ * token (TEMPORAL_CODEC_PASS_ACCESS_TOKEN). The intake checks it against the issuer operators sign
+ * in with (the emulator here) and decodes for the readers configured, and for nobody else.
+ */
+describe('the codec endpoint for operators signed in with Okta', () => {
+  let stack: TenureStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ encryptionKeys: testEncryptionKeys(), codecReaders: { people: [OPERATOR_LOGIN.toUpperCase()], groups: [] } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const decode = async (authorization: string) =>
+    fetch(`${stack.intakeUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ payloads: [await encryptedRecordJson()] }),
+    });
+
+  it("decodes for a reader's access token, and for nobody else's", async () => {
+    const reader = await signInOperator(stack);
+    const allowed = await decode(`Bearer ${reader.accessToken}`);
+    expect(allowed.status).toBe(200);
+    const { payloads } = (await allowed.json()) as { payloads: Array<{ data: string }> };
+    expect(JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString('utf8'))).toEqual(RECORD);
+
+    const other = await signInOperator(stack, 'someone.else@example.com');
+    const refused = await decode(`Bearer ${other.accessToken}`);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('may not read Tenure\'s records: they are neither in TENURE_CODEC_READERS nor in a group of TENURE_CODEC_READER_GROUPS');
+
+    // The ID token is for Tenure's operator app, not for the authorization server: not a UI's token.
+    const idToken = await decode(`Bearer ${reader.token}`);
+    expect(idToken.status).toBe(401);
+    expect(await idToken.text()).toContain('the token was issued to another application, not to the authorization server (api://default)');
+    // Without a codec token configured, a made-up bearer is simply not a sign-in.
+    expect((await decode('Bearer not-a-token-at-all')).status).toBe(401);
   });
 });

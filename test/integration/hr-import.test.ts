@@ -13,6 +13,7 @@ import { listKnownIdentities } from '../../src/sources/known-identities.ts';
 import type { ImportSummary } from '../../src/sources/snapshot-import.ts';
 import { statusQuery, type IdentityStatus } from '../../workflows/definitions.ts';
 import { eventually, startTestStack } from '../helpers/stack.ts';
+import { signInOperator } from '../helpers/operator.ts';
 
 /*
  * `tenure hr import` and the scheduled pull against the real dev server, worker and Okta
@@ -224,7 +225,7 @@ describe('tenure hr import', () => {
     expect((await oktaUser('E601')).profile?.title).toBe('Analyst');
 
     // Once the held export is decided, the source's imports are applied again.
-    await tenure(['reject', heldEmpty, '--by', 'ops@example.com']);
+    await tenure(['reject', heldEmpty], (await signInOperator(stack)).env);
     await eventually(async () => expect(await heldBatchOf(stack.client, 'hr')).toBeUndefined());
   });
 });

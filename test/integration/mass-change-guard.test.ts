@@ -17,6 +17,7 @@ import {
   type IdentityStatus,
 } from '../../workflows/definitions.ts';
 import { policyFixture, validPolicy, welcomeTemplate } from '../helpers/policy-fixture.ts';
+import { signInOperator, type SignedInOperator } from '../helpers/operator.ts';
 import { eventually, startTestStack, postHr } from '../helpers/stack.ts';
 
 /*
@@ -28,6 +29,7 @@ const ADMINS = 'identity-admins@example.com';
 /** The fixture policy creates accounts without activating them: a kept account stays PROVISIONED. */
 const KEPT = 'PROVISIONED';
 let stack: TenureStack;
+let operator: SignedInOperator;
 
 beforeAll(async () => {
   const dirs = await policyFixture({
@@ -36,6 +38,7 @@ beforeAll(async () => {
   });
   // Two deprovisionings an hour, whatever the share: the third is a mass change.
   stack = await startTestStack({ ...dirs, adminEmail: ADMINS, guard: { maxCount: 2, maxShare: 1, windowMs: 3_600_000 } });
+  operator = await signInOperator(stack);
 }, 120_000);
 
 afterAll(async () => {
@@ -69,11 +72,11 @@ async function joined(...keys: string[]): Promise<void> {
   });
 }
 
-/** What the CLI prints for `tenure approve|reject <id>`, run against this test's Temporal. */
+/** What the CLI prints for `tenure approve|reject <id>`, signed in, through this test's intake. */
 async function decide(command: typeof approve, target: string): Promise<string> {
   const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
   try {
-    await command(target, { address: stack.temporalAddress, by: 'ops@example.com' });
+    await command(target, { intake: stack.intakeUrl, token: operator.token });
     return printed.mock.calls.map((call) => call.join(' ')).join('\n');
   } finally {
     printed.mockRestore();
@@ -138,7 +141,7 @@ describe('a burst of leavers from a webhook', { timeout: 120_000 }, () => {
         return current;
       });
       expect(status.lastError).toContain('rejected');
-      expect(status.lastError).toContain('ops@example.com');
+      expect(status.lastError).toContain(operator.login);
       expect(await oktaStatusOf(key)).toBe(KEPT);
     }
     expect(await detailsOf('guard/hr')).toContain('open');
@@ -223,7 +226,7 @@ describe('a held import', { timeout: 120_000 }, () => {
 
     expect(await decide(approve, workflowId)).toBe(`Released: the held hr import export-1 (${workflowId}). Applying now.`);
     const result = (await stack.client.workflow.getHandle(workflowId).result()) as HeldBatchResult;
-    expect(result).toEqual({ decision: 'approved', by: 'ops@example.com', delivered: 3 });
+    expect(result).toEqual({ decision: 'approved', by: operator.login, delivered: 3 });
     // Three deprovisionings beyond a limit of two: they pass because an administrator released them.
     await eventually(async () => {
       for (const key of ['I1', 'I2', 'I3']) expect(await oktaStatusOf(key)).toBe('DEPROVISIONED');
@@ -238,7 +241,7 @@ describe('a held import', { timeout: 120_000 }, () => {
     await eventually(async () => expect(await detailsOf(workflowId)).toContain('held'));
     expect(await decide(reject, workflowId)).toBe(`Dropped: the held hr import export-2 (${workflowId}). Nothing of it is applied.`);
     const result = (await stack.client.workflow.getHandle(workflowId).result()) as HeldBatchResult;
-    expect(result).toEqual({ decision: 'rejected', by: 'ops@example.com', delivered: 0 });
+    expect(result).toEqual({ decision: 'rejected', by: operator.login, delivered: 0 });
     for (const key of ['R1', 'R2', 'R3']) {
       const status = await statusOf(key);
       expect(status.applied).toBe(1);
@@ -251,7 +254,7 @@ describe('a held import', { timeout: 120_000 }, () => {
     await expect(decide(approve, workflowId)).rejects.toThrow('is still receiving its changes (1 of 3 parts)');
     expect(await decide(reject, workflowId)).toBe(`Dropped: the held hr import export-3 (${workflowId}). Nothing of it is applied.`);
     const result = (await stack.client.workflow.getHandle(workflowId).result()) as HeldBatchResult;
-    expect(result).toEqual({ decision: 'rejected', by: 'ops@example.com', delivered: 0 });
+    expect(result).toEqual({ decision: 'rejected', by: operator.login, delivered: 0 });
   });
 
   it('whose holder died before sending all its changes is completed by holding it again, each change once', async () => {
@@ -262,7 +265,7 @@ describe('a held import', { timeout: 120_000 }, () => {
     await eventually(async () => expect(await detailsOf(workflowId)).toContain('**Held hr import export-4**: held'));
     expect(await decide(approve, workflowId)).toBe(`Released: the held hr import export-4 (${workflowId}). Applying now.`);
     const result = (await stack.client.workflow.getHandle(workflowId).result()) as HeldBatchResult;
-    expect(result).toEqual({ decision: 'approved', by: 'ops@example.com', delivered: 3 });
+    expect(result).toEqual({ decision: 'approved', by: operator.login, delivered: 3 });
     await eventually(async () => {
       for (const key of ['T1', 'T2', 'T3']) expect(await oktaStatusOf(key)).toBe('DEPROVISIONED');
     });

@@ -32,6 +32,8 @@ const faults = (rule?: Record<string, number>) =>
   }).then((response) => expect(response.ok).toBe(true));
 
 it('an Okta outage is two lines, the attempts stay out of the warnings, and the joiner is made when Okta is back', { timeout: 120_000 }, async () => {
+  // What the stack said as it started (where decisions are taken) is not the outage's.
+  const started = lines.length;
   await faults({ errorRate: 1 });
   const body = await readFile(path.join(projectRoot, 'examples/joiner.json'), 'utf8');
   const response = await postHr(stack, body);
@@ -48,7 +50,7 @@ it('an Okta outage is two lines, the attempts stay out of the warnings, and the 
     expect(status.lastError).toBeUndefined();
   });
 
-  expect(lines).toEqual([
+  expect(lines.slice(started)).toEqual([
     `Okta at ${stack.oktaUrl} answers 500: Tenure's Okta work waits and is retried until it answers.`,
     `Okta at ${stack.oktaUrl} answers again.`,
   ]);

@@ -6,6 +6,7 @@ import { loadConfig, projectRoot } from '../../src/runtime/config.ts';
 import { startHealthServer, temporalAnswers } from '../../src/runtime/health-server.ts';
 import { freePort } from '../../src/runtime/ports.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
+import { holdBatch } from '../../src/guard/held-batch.ts';
 import { eventually, handledEvent, postHr, startTestStack } from '../helpers/stack.ts';
 
 /**
@@ -19,7 +20,8 @@ let sdkMetricsAddress: string;
 beforeAll(async () => {
   sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
   // The worker first: the SDK's runtime, with its metrics exporter, is installed by the first worker of a process.
-  worker = await startTestStack({ workerHttpPort: 0, workerMetricsAddress: sdkMetricsAddress }, { role: 'worker' });
+  // A guard that holds every deprovisioning: the held-batches gauge's subject; the joiner deprovisions nothing.
+  worker = await startTestStack({ workerHttpPort: 0, workerMetricsAddress: sdkMetricsAddress, guard: { maxCount: 0, maxShare: 1, windowMs: 3_600_000 } }, { role: 'worker' });
   intake = await startTestStack({ temporalAddress: worker.temporalAddress }, { role: 'intake' });
 });
 
@@ -122,5 +124,37 @@ describe('metrics', () => {
     const { status, text } = await get(`http://${sdkMetricsAddress}/metrics`);
     expect(status).toBe(200);
     expect(sample(text, 'temporal_activity_execution_latency_count')).toBeGreaterThan(0);
+  });
+});
+
+describe('held batches', () => {
+  const heldBatches = async (kind: string) => sample((await get(`${intake.intakeUrl}/metrics`)).text, 'tenure_held_batches', { source: 'hr', kind });
+
+  it('the intake reports none held while nothing is', async () => {
+    expect(await heldBatches('import')).toBe(0);
+    expect(await heldBatches('guard')).toBe(0);
+  });
+
+  it('counts a held import of its source from Temporal, until it ends', async () => {
+    const workflowId = await holdBatch(intake.client, intake.taskQueue, {
+      source: 'hr',
+      batchId: 'metrics-test',
+      reason: 'a test holds it',
+      summary: { leaver: 0 },
+      events: [],
+      deprovisioning: [],
+      admins: 'it-security@example.com',
+    });
+    // Visibility trails the start by moments.
+    await eventually(async () => expect(await heldBatches('import')).toBe(1), { within: 15_000 });
+    await intake.client.workflow.getHandle(workflowId).terminate('the test is done with it');
+    await eventually(async () => expect(await heldBatches('import')).toBe(0), { within: 15_000 });
+  });
+
+  it('says when the mass-change guard holds deprovisionings of its source', async () => {
+    const leaver = await readFile(path.join(projectRoot, 'examples/leaver.json'), 'utf8');
+    expect((await postHr(intake, leaver)).status).toBe(202);
+    await eventually(async () => expect(await heldBatches('guard')).toBe(1), { within: 15_000 });
+    expect(await heldBatches('import')).toBe(0);
   });
 });

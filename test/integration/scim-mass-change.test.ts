@@ -6,6 +6,7 @@ import { SANDBOX_INTEGRATION, sandboxApp } from '../../src/runtime/sandbox-scim.
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
 import { oktaCall, settled, type Emulated } from '../emulator/scim-app-fixture.ts';
+import { signInOperator } from '../helpers/operator.ts';
 import { eventually, startTestStack } from '../helpers/stack.ts';
 
 /**
@@ -69,10 +70,11 @@ describe('a burst of unassignments pushed by Okta', { timeout: 120_000 }, () => 
     }
   });
 
-  it('`tenure approve guard/scim/okta` releases them', async () => {
+  it('`tenure approve guard/scim/okta`, signed in, releases them', async () => {
+    const { token } = await signInOperator(stack);
     const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      await approve(`guard/scim/${SANDBOX_INTEGRATION}`, { address: stack.temporalAddress, by: 'ops@example.com' });
+      await approve(`guard/scim/${SANDBOX_INTEGRATION}`, { intake: stack.intakeUrl, token });
       expect(printed.mock.calls.flat().join(' ')).toContain(`Released: ${PEOPLE - LIMIT} held deprovisionings`);
     } finally {
       printed.mockRestore();

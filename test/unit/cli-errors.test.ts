@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, tenure } from '../helpers/tenure-cli.ts';
 
@@ -33,8 +36,6 @@ describe('tenure, with the stack down', () => {
 
   it.each([
     [['status', 'hr/E1001']],
-    [['approve', 'hr/E1001']],
-    [['reject', 'guard/hr']],
     [['hr', 'import', 'examples/hr-export.csv', '--dry-run']],
   ])('%j names the Temporal address, says it tried once for a second, and suggests npm start', async (args) => {
     const result = await tenure(args, env);
@@ -43,6 +44,27 @@ describe('tenure, with the stack down', () => {
       `tenure: cannot reach Temporal at ${temporal} (no answer within 1 s). Is Tenure running? Start it with \`npm start\`, ` +
         'or name another Temporal with --address HOST:PORT (or TEMPORAL_ADDRESS).\n',
     );
+  });
+
+  it.each([['approve', 'identity/hr/E1001'], ['reject', 'guard/hr']])('%s names the intake it decides through, and suggests npm start or --intake', async (command, workflowId) => {
+    const result = await tenure([command, workflowId], { ...env, TENURE_OPERATOR_TOKEN: 'an-id-token' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `tenure: cannot reach the intake at http://127.0.0.1:${intake}/api/v1/decisions/${command} (ECONNREFUSED). Is Tenure running? Start it with \`npm start\`, or name another with --intake.\n`,
+    );
+    expect(result.stderr).not.toContain('an-id-token');
+  });
+
+  it('approve, not signed in, says to sign in first, before trying anything', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'tenure-cli-'));
+    expect(await tenure(['approve', 'hr/E1001'], { ...env, TENURE_DATA_DIR: dataDir, TENURE_OPERATOR_TOKEN: '' })).toEqual({ code: 1, stdout: '', stderr: 'tenure: Sign in first: npx tenure login\n' });
+  });
+
+  it('login names the intake it asks where to sign in', async () => {
+    const result = await tenure(['login'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`tenure: cannot reach the intake at http://127.0.0.1:${intake}/api/v1/decisions/sign-in (ECONNREFUSED)`);
+    expect(result.stderr).toContain('name another with --intake');
   });
 
   it('--address names the Temporal it could not reach', async () => {
@@ -70,6 +92,14 @@ describe('tenure, given a command line it cannot use', () => {
       stderr: "tenure: unknown option '--bogus'\n(tenure plan --help explains every option, with examples)\n",
     });
     expect((await tenure(['hr', 'import', 'x.csv', '--dryrun'])).stderr).toContain("unknown option '--dryrun'\n(Did you mean --dry-run?)");
+  });
+
+  it('refuses --by on approve and reject: the sign-in says who decides', async () => {
+    for (const command of ['approve', 'reject']) {
+      const result = await tenure([command, 'hr/E1001', '--by', 'ada']);
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toContain(`tenure ${command}: --by is gone: the decision is recorded as the person signed in (npx tenure login)`);
+    }
   });
 
   it('names a missing argument, and a surplus one', async () => {

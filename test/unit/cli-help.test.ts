@@ -6,7 +6,7 @@ import { tenure } from '../helpers/tenure-cli.ts';
 
 /** Every command a person can run, as typed after `tenure`. */
 const COMMANDS = [
-  'start', 'hr send', 'hr import', 'status', 'approve', 'reject', 'mail list', 'plan', 'validate', 'test', 'schema',
+  'start', 'hr send', 'hr import', 'status', 'login', 'logout', 'approve', 'reject', 'mail list', 'plan', 'validate', 'test', 'schema',
   'scim add', 'scim list', 'scim disable', 'scim enable', 'scim rotate', 'scim remove', 'okta-emulator', 'install-temporal',
 ];
 
@@ -28,7 +28,7 @@ describe('tenure --help', () => {
     expect(code).toBe(0);
     // Entries start two spaces in; a summary too long for the line goes on under its column.
     const entries = section(stdout, 'Commands:').filter((line) => /^ {2}\S/.test(line));
-    expect(entries.map((line) => line.trim().split(/\s/)[0])).toEqual(['start', 'hr', 'status', 'approve', 'reject', 'mail', 'plan', 'validate', 'test', 'schema', 'scim', 'sandbox', 'okta-emulator', 'install-temporal']);
+    expect(entries.map((line) => line.trim().split(/\s/)[0])).toEqual(['start', 'hr', 'status', 'login', 'logout', 'approve', 'reject', 'mail', 'plan', 'validate', 'test', 'schema', 'scim', 'sandbox', 'okta-emulator', 'install-temporal']);
     // Where each summary starts: the first word after a run of two or more spaces.
     const columns = entries.map((line) => line.search(/ {2,}\S/) + line.match(/ {2,}/)![0].length);
     expect(new Set(columns).size).toBe(1);
@@ -61,10 +61,15 @@ describe.each(COMMANDS)('tenure %s --help', (command) => {
 });
 
 describe("the README's options", () => {
-  /** Options the README shows for other programs: curl's and the Temporal CLI's. */
-  const OTHER_PROGRAMS = ['--data-binary', '--query', '--schedule-id', '--workflow-id', '--codec-endpoint', '--codec-auth'];
+  /** Options the README shows for other programs: curl's, the Temporal CLI's and the Temporal server's. */
+  const OTHER_PROGRAMS = [
+    ...['--data-binary'],
+    ...['--query', '--schedule-id', '--workflow-id', '--codec-endpoint', '--codec-auth', '--tls-ca-path', '--tls-cert-path', '--tls-key-path', '--tls-server-name'],
+    ...['--zone', '--allow-no-auth'],
+  ];
 
-  it('are each explained by some command’s --help', async () => {
+  // A `tenure … --help` process per command, all at once: on a busy machine that takes a while.
+  it('are each explained by some command’s --help', { timeout: 60_000 }, async () => {
     const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8');
     const mentioned = [...new Set(readme.match(/(?<![\w-])--[a-z][a-z-]*[a-z]/g))].filter((option) => !OTHER_PROGRAMS.includes(option));
     expect(mentioned).toContain('--address');

@@ -41,7 +41,7 @@ describe('planning an import against what Tenure knows', () => {
     ]);
     expect(events.every((event) => event.source === 'hr' && event.receivedAt === '2026-11-24T09:00:00.000Z')).toBe(true);
     expect(summary).toEqual({ batchId: 'batch-1', joiners: 1, movers: 2, leavers: 1, rehires: 0, updates: 0, unchanged: 1, deprovisions: 1, held: undefined, delivered: 0 });
-    expect(plan.plans.map(({ key }) => key)).toEqual(['E2', 'E3', 'E5', 'E4']);
+    expect(plan!.plans.map(({ key }) => key)).toEqual(['E2', 'E3', 'E5', 'E4']);
   });
 
   it('counts a returning leaver as a rehire, and a change no policy acts on as an update', () => {
@@ -56,7 +56,7 @@ describe('planning an import against what Tenure knows', () => {
     // The example policy acts on contractors becoming employees, not on the reverse.
     const toContractor = { ...byKey(before, 'E1'), employment_type: 'contractor' };
     const { events, summary, plan } = planImport(policySet, input([toContractor]), knownFrom([byKey(before, 'E1')]));
-    expect(plan.plans).toEqual([]);
+    expect(plan!.plans).toEqual([]);
     expect(events.map(({ key, record }) => [key, record])).toEqual([['E1', toContractor]]);
     expect(summary).toMatchObject({ movers: 1, updates: 0 });
   });
@@ -99,7 +99,20 @@ describe('planning an import against what Tenure knows', () => {
     expect(events[0]).toMatchObject({ key: 'E5', oktaUserId: '00uE5', partial: false });
   });
 
-  it('refuses rows without a key, as the snapshot planner does', () => {
+  it('plans only the changes for an import: the same events, summary and deprovisionings as the whole plan, and no plan kept', () => {
+    const leftE2 = { ...byKey(now, 'E2'), status: 'terminated', termination_date: '2026-10-31' };
+    const records = [...now.filter(({ employee_id }) => employee_id !== 'E2'), leftE2];
+    const whole = planImport(policySet, input(records), knownFrom(before));
+    const changesOnly = planImport(policySet, input(records), knownFrom(before), { wholePlan: false });
+    expect(changesOnly.plan).toBeUndefined();
+    expect(changesOnly.events).toEqual(whole.events);
+    expect(changesOnly.summary).toEqual(whole.summary);
+    expect(changesOnly.deprovisioning).toEqual(whole.deprovisioning);
+    expect(changesOnly.summary).toMatchObject({ leavers: 2, deprovisions: 2, unchanged: 1 });
+  });
+
+  it('refuses rows without a key, and a key given twice, as the snapshot planner does', () => {
+    expect(() => planImport(policySet, input([byKey(now, 'E2'), byKey(now, 'E2')]), knownAs([]), { wholePlan: false })).toThrow('the snapshot has employee_id E2 twice');
     expect(() => planImport(policySet, input([{ first_name: 'Ada' }]), knownAs([]))).toThrow('the snapshot row 1 has no employee_id');
   });
 });

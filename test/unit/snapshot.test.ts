@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CsvError, parseCsv } from '../../src/policy/csv.ts';
+import { CsvError, csvRecords, parseCsv } from '../../src/policy/csv.ts';
 import { projectRoot } from '../../src/runtime/config.ts';
 
 describe('HR exports (CSV)', () => {
@@ -16,6 +16,13 @@ describe('HR exports (CSV)', () => {
     expect(() => parseCsv('id,title\n1,a,b\n', 'hr.csv')).toThrow(new CsvError('hr.csv:2: 3 cells, but the header names 2'));
     expect(() => parseCsv('id,title\n1,"open\n', 'hr.csv')).toThrow(new CsvError('hr.csv:2: a quoted cell is never closed'));
     expect(() => parseCsv('', 'hr.csv')).toThrow(new CsvError('hr.csv: no header row'));
+  });
+
+  it('gives the records one at a time, so a large export is never held as rows and records at once', () => {
+    const records = csvRecords('id,title\n1,Analyst\n2,"Controller\n3,Clerk\n', 'hr.csv');
+    // The first record comes before the file's end is read: the unclosed quote two rows on is not reached yet.
+    expect(records.next()).toEqual({ done: false, value: { id: '1', title: 'Analyst' } });
+    expect(() => records.next()).toThrow(new CsvError('hr.csv:3: a quoted cell is never closed'));
   });
 });
 

@@ -6,6 +6,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { expect, it } from 'vitest';
 import { tenureDataConverter } from '../../src/payload-encryption/data-converter.ts';
 import { projectRoot } from '../../src/runtime/config.ts';
+import { workflowInterceptorModules } from '../../src/runtime/worker.ts';
 import { HISTORIES_DIR } from '../helpers/histories.ts';
 import { testEncryptionKeys } from '../helpers/test-encryption-keys.ts';
 
@@ -29,7 +30,7 @@ async function replayFailures(files: string[], dataConverter?: DataConverter): P
     })),
   );
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowsPath: path.join(projectRoot, 'workflows/index.ts'), dataConverter }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowsPath: path.join(projectRoot, 'workflows/index.ts'), dataConverter, interceptors: { workflowModules: workflowInterceptorModules } }, histories)) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   return failures;

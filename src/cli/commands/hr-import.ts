@@ -52,7 +52,7 @@ export async function run(file: string, values: { dryRun?: boolean; columns?: st
       console.log(JSON.stringify({ file, rows, summary, ...(dryRun ? { plan } : {}) }, null, 2));
       return;
     }
-    if (dryRun) {
+    if (plan) {
       console.log(formatSnapshot(plan));
       console.log('');
     }

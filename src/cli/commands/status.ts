@@ -1,7 +1,7 @@
 import { statusQuery, type IdentityStatus } from '../../../workflows/definitions.ts';
 import { withIdentityWorkflow } from '../identity-handle.ts';
 import { DEFAULT_TARGET } from '../../targets/actions.ts';
-import { accountLine } from '../../../workflows/definitions.ts';
+import { accountLine, refusalLine } from '../../../workflows/definitions.ts';
 
 function print(status: IdentityStatus): void {
   const rows: Array<[string, string]> = [
@@ -25,6 +25,9 @@ function print(status: IdentityStatus): void {
     ...status.approvals.map(({ deadline, id, action }) => `  ${deadline}  ${id}: ${action} awaits approval until then (tenure approve|reject)`),
   ].sort();
   console.log(scheduled.length ? `Scheduled:\n${scheduled.join('\n')}` : 'Scheduled:  nothing');
+  // Decisions refused (unsigned, forged, by someone not allowed): someone tried, and the record says who they claimed to be.
+  const refused = status.refusedDecisions ?? [];
+  if (refused.length) console.log(`Refused decisions:\n${refused.map((refusal) => `  ${refusalLine(refusal)}`).join('\n')}`);
   console.log(`Record:\n${JSON.stringify(status.record, null, 2).replace(/^/gm, '  ')}`);
 }
 

@@ -124,7 +124,11 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
   });
   await new Promise<void>((resolve, reject) => {
     smtp.once('error', reject);
-    smtp.listen(options.smtpPort ?? 0, host, () => resolve());
+    smtp.listen(options.smtpPort ?? 0, host, () => {
+      // Once listening, a client that drops its connection (a killed worker) is its problem, not the catcher's.
+      smtp.on('error', () => {});
+      resolve();
+    });
   });
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 

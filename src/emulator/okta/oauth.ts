@@ -202,11 +202,18 @@ export class AuthorizationServer {
   }
 }
 
-export async function tokenRoute(app: FastifyInstance, options: { server: AuthorizationServer }): Promise<void> {
-  // Token requests are forms; this parser is scoped to this plugin, the management API stays JSON only.
+/**
+ * Lets the plugin `app` read form bodies, as URLSearchParams: OAuth requests are forms. Scoped to
+ * the plugin that calls it, so the management API stays JSON only.
+ */
+export function acceptFormBodies(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, new URLSearchParams(String(body)));
   });
+}
+
+export async function tokenRoute(app: FastifyInstance, options: { server: AuthorizationServer }): Promise<void> {
+  acceptFormBodies(app);
 
   app.post(TOKEN_PATH, async (request, reply) => {
     // Token responses must not be cached (RFC 6749 §5.1), refusals included.

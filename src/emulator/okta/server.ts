@@ -22,6 +22,8 @@ import { newRequestId } from './ids.ts';
 import { logRoutes } from './logs.ts';
 import { AuthorizationServer, tokenRoute } from './oauth.ts';
 import type { OAuthClientRegistration } from './oauth-clients.ts';
+import { isOidcPath, SANDBOX_OIDC_CLIENTS, type OidcClientRegistration } from './oidc-clients.ts';
+import { oidcRoutes } from './oidc-routes.ts';
 import { loadState, persistState } from './persistence.ts';
 import {
   FAST_RATE_LIMITS_NOTICE,
@@ -51,6 +53,8 @@ export interface OktaEmulatorOptions {
   rateLimits?: RateLimitOptions;
   /** OAuth service apps that may get access tokens at `/oauth2/v1/token`. */
   oauthClients?: readonly OAuthClientRegistration[];
+  /** Native OIDC apps that may sign people in through the `default` authorization server; by default the sandbox's `tenure-operators`. */
+  oidcClients?: readonly OidcClientRegistration[];
   /** Serves the admin API under /emulator/v1 (faults, reset, seed) to the SSWS token. */
   admin?: boolean;
   /** Users and groups to start with, unless `stateFile` holds a saved org. */
@@ -82,6 +86,7 @@ interface Platform {
   faults: Faults;
   authenticator: Authenticator;
   authorizationServer: AuthorizationServer;
+  oidcClients: readonly OidcClientRegistration[];
   admin: boolean;
   push: ScimPush;
 }
@@ -133,7 +138,8 @@ function buildApp(store: OktaStore, platform: Platform): FastifyInstance {
         return done(rateLimitExceeded());
       }
       if (fault.outcome === 'fail') return done(internalServerError());
-      if (family === 'token') return done();
+      // Token requests authenticate the client themselves; people sign in at the OIDC pages.
+      if (family === 'token' || isOidcPath(path)) return done();
       let actor;
       try {
         actor = authenticator.authenticate({ request, reply, family, path });
@@ -164,6 +170,7 @@ function buildApp(store: OktaStore, platform: Platform): FastifyInstance {
   });
 
   app.register(tokenRoute, { server: platform.authorizationServer });
+  app.register(oidcRoutes, { store, clients: platform.oidcClients, now });
   app.register(userRoutes, { store });
   app.register(userCredentialRoutes, { store });
   app.register(userSchemaRoutes, { store });
@@ -197,6 +204,7 @@ export async function startOktaEmulator(options: OktaEmulatorOptions): Promise<O
     faults: new Faults(options.random),
     authenticator: new Authenticator(options.token, authorizationServer, now),
     authorizationServer,
+    oidcClients: options.oidcClients ?? SANDBOX_OIDC_CLIENTS,
     admin: options.admin ?? false,
     push,
   });
