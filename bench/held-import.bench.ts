@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { createDecisionActivities, oktaGroupsReader } from '../activities/decisions.ts';
 import { notifyActivities, templateRenderer } from '../activities/notify.ts';
@@ -67,7 +68,10 @@ const megabytes = (bytes: number) => `${(bytes / 1e6).toLocaleString('en-US', { 
 /** An export of the rows `keep` keeps, written a block at a time: a million rows are never one string. */
 async function writeExport(file: string, rows: number, keep: (index: number) => boolean): Promise<void> {
   const out = createWriteStream(file);
-  const write = (text: string) => new Promise<void>((resolve, reject) => (out.write(text) ? resolve() : out.once('drain', resolve).once('error', reject)));
+  // events.once rejects on an error and removes its listeners, so that a million rows leave none behind.
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
   await write(`${COLUMNS.join(',')}\n`);
   let block: string[] = [];
   for (let index = 0; index < rows; index++) {
@@ -102,7 +106,6 @@ async function importInChild(previousFile: string, currentFile: string, taskQueu
   let startedAt = performance.now();
   const previous = await loadHrExport(policySet, previousFile, { source: HR_SOURCE, columnsFile: undefined });
   const known = new Map<string, KnownIdentity>(previous.records.map((record) => [String(record.employee_id), { record }]));
-  previous.records.length = 0;
   const current = await loadHrExport(policySet, currentFile, { source: HR_SOURCE, columnsFile: undefined });
   const readMs = performance.now() - startedAt;
   startedAt = performance.now();
@@ -231,12 +234,14 @@ export async function run(): Promise<void> {
       }
       deliverMs = performance.now() - deliverMs;
       const delivered = result?.delivered ?? (await deliveredSoFar());
+      const histories = await historySizes(stack.client, held.workflowId, parts);
+      // Stopped early, the batch still delivers, and its worker would wait for it before shutting down.
+      if (!result) await terminateBatch(stack.client, held.workflowId, parts);
       const deliverNote = result
         ? `${figure(delivered)} changes handed to identity workflows`
         : `stopped at TENURE_BENCH_DELIVERY_MINUTES: about ${figure(delivered)} of ${figure(changes)} delivered, ` +
-          `${figure(Math.round(delivered / (deliverMs / 1000)))}/s; all would take about ${figure(Math.round(changes / (delivered / deliverMs) / 60_000))} min`;
+          `${figure(Math.round(delivered / (deliverMs / 1000)))}/s; all would take about ${seconds(changes / (delivered / deliverMs))} s`;
 
-      const histories = await historySizes(stack.client, held.workflowId, parts);
       console.log(
         `\nHeld import: ${figure(rows)} rows in the previous export, ${figure(imported.summary.unchanged)} of them in the new one unchanged, ` +
           `${figure(imported.summary.leavers)} missing (leavers), policy test/fixtures/chaos/policies. What Tenure knew was the previous export, handed to ` +
@@ -292,6 +297,19 @@ async function historySizes(client: Client, held: string, parts: number) {
     if (size > largestReported) [largestPart, largestReported] = [workflowId, size];
   }
   return { held: await serialized(held), largest: await serialized(largestPart), largestPart };
+}
+
+/** Ends a batch that is still delivering, and its parts; a part that has finished is left as it is. */
+async function terminateBatch(client: Client, held: string, parts: number): Promise<void> {
+  const terminate = (workflowId: string) =>
+    client.workflow
+      .getHandle(workflowId)
+      .terminate('the benchmark stopped watching delivery')
+      .catch((error: unknown) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      });
+  await terminate(held);
+  for (let index = 0; index < parts; index++) await terminate(heldPartWorkflowId(held, index));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === CHILD_FLAG) {

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
+import type { DeviceCodeResponse } from '../../src/emulator/okta/device-authorization.ts';
 import { newProfile, useOktaEmulator } from './okta-fixture.ts';
 
 /*
@@ -21,14 +22,7 @@ function post(path: string, form: Record<string, string>): Promise<Response> {
   return fetch(`${env.emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
 }
 
-interface DeviceCode {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  verification_uri_complete: string;
-  expires_in: number;
-  interval: number;
-}
+type DeviceCode = DeviceCodeResponse;
 
 async function deviceCode(form: Record<string, string> = {}): Promise<DeviceCode> {
   const response = await post('/oauth2/default/v1/device/authorize', { client_id: CLIENT_ID, scope: 'openid profile email', ...form });
