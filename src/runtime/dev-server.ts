@@ -47,6 +47,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--db-filename', dbFile,
     '--namespace', options.namespace,
     '--log-level', 'error',
+    // SQLite's default journal syncs the disk on every write, which bounds the server at a few dozen
+    // workflows a second on this kind of machine; a write-ahead log synced at checkpoints is 3 to 4
+    // times faster and still loses nothing when a process is killed (only a power cut may lose the
+    // last moments; production runs on PostgreSQL).
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--sqlite-pragma', 'synchronous=normal',
     ...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
     ...Object.entries(options.dynamicConfig ?? {}).flatMap(([name, value]) => ['--dynamic-config-value', `${name}=${JSON.stringify(value)}`]),
   ];
