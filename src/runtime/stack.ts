@@ -250,6 +250,8 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     const policySet = await loadPolicySet(config.policiesDir, config.templatesDir);
     // Before anything writes there: the dev server's history, and the emulator's org.
     if (!config.temporalAddress || (!config.okta && role !== 'intake')) await claimDataDir(config.dataDir, config.okta?.orgUrl ?? SANDBOX_ORG);
+    // Once, after the data folder is claimed (the sandbox keeps its pair there): a bad key is refused at once, and the intake signs with the pair the worker verifies with.
+    const decisionKeys = decisionKeysFrom(process.env, config.dataDir, config.okta === undefined);
     // Okta first: a refused credential is said before the dev server takes a minute to start.
     const okta = role !== 'intake' ? await startOkta(config, options, stops) : undefined;
     const temporal = await startTemporal(config, options, stops);
@@ -279,7 +281,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
           taskQueue: config.taskQueue,
           config,
           // The worker checks decisions with the public key only (TENURE_DECISION_PUBLIC_KEY; the sandbox's own pair without one; none for a real org without it, and every decision is refused).
-          decisionKey: decisionKeysFrom(process.env, config.dataDir, config.okta === undefined).verifying,
+          decisionKey: decisionKeys.verifying,
         }),
         logLevel: config.logLevel,
         log: options.workerLog ?? processLog.temporal,
@@ -303,7 +305,7 @@ export async function startTenure(config: TenureConfig, options: StackOptions = 
     if (role !== 'worker') {
       const deliver = countingAccepted((event: ChangeEvent, correlationId?: string) => deliverChange(client, config.taskQueue, event, correlationId));
       const scim = await startScimDirectory(config, deliver, options, stops);
-      const decisions = decisionsSetup({ config, emulatorUrl: okta?.emulator?.url, client, env: process.env });
+      const decisions = decisionsSetup({ config, emulatorUrl: okta?.emulator?.url, client, keys: decisionKeys });
       options.log?.(decisions.notice);
       const intake = buildIntakeServer({
         hr: { secret: config.hrWebhookSecret, keyAttribute: identityKeyAttribute(policySet, 'hr'), policySet, deliver },

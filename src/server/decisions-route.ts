@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { decisionKeysFrom } from '../decisions/keys.ts';
+import type { DecisionKeys } from '../decisions/keys.ts';
 import { signDecision, type DecisionAnswer } from '../decisions/proof.ts';
 import type { TenureConfig } from '../runtime/config.ts';
 import { HttpRefusal, oidcTokenVerifier } from './oidc-token.ts';
@@ -123,19 +123,20 @@ export function decisionsSetup(input: {
   config: Pick<TenureConfig, 'okta' | 'oidcIssuer' | 'oidcClientId' | 'oktaEmulatorPort' | 'dataDir'>;
   emulatorUrl: string | undefined;
   client: Client;
-  env: NodeJS.ProcessEnv;
+  /** Read once at start (src/decisions/keys.ts): the worker of the same process verifies with them. */
+  keys: DecisionKeys;
 }): { options: DecisionsRouteOptions; notice: string } | { notice: string } {
-  const { config, env } = input;
+  const { config, keys } = input;
   const sandbox = config.okta === undefined;
   const issuer = config.oidcIssuer ?? (sandbox ? `${input.emulatorUrl ?? `http://127.0.0.1:${config.oktaEmulatorPort}`}/oauth2/default` : undefined);
   const missing = [
     ...(issuer === undefined ? ['TENURE_OIDC_ISSUER'] : []),
     ...(config.oidcClientId === undefined ? ['TENURE_OIDC_CLIENT_ID'] : []),
-    ...(!sandbox && !env.TENURE_DECISION_KEY ? ['TENURE_DECISION_KEY'] : []),
+    ...(!sandbox && keys.verifying === undefined ? ['TENURE_DECISION_KEY'] : []),
   ];
   const notServed = (why: string) => ({ notice: `Decisions: ${DECISIONS_PREFIX} is not served: ${why}; tenure approve|reject cannot decide through this intake.` });
   if (missing.length > 0) return notServed(`set ${missing.join(', ')} (see "Who decides, and how they sign in" in the README)`);
-  const { signing } = decisionKeysFrom(env, config.dataDir, sandbox);
+  const { signing } = keys;
   if (signing === undefined) return notServed('this intake has only TENURE_DECISION_PUBLIC_KEY; set TENURE_DECISION_KEY (the private key) where decisions are signed');
   return {
     options: { issuer: issuer!, clientId: config.oidcClientId!, signingKey: signing, client: input.client },

@@ -33,30 +33,42 @@ workflows:
 ${options.workflows}`;
 }
 
-export const welcomeTemplate = `subject: 'Welcome <<first_name>>'\ntext: 'Your login is <<okta.login>>'\n`;
-
-export const validPolicy = `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: employees
-source: hr
-identity:
-  key: employee_id
-  attributes: [employee_id, first_name, last_name, department, manager_email, status]
-  moverAttributes: [department]
-  inactive: status eq "terminated"
-workflows:
-  - name: joiner
-    on: joiner
-    actions:
-      - action: SYNC_IDENTITIES
+/** The joiner's SYNC_IDENTITIES of most test policies: an Okta user whose login is the person's name, as a step of `actions:`. */
+export const createOktaUserStep = `      - action: SYNC_IDENTITIES
         create: true
         attributes:
           login: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
           email: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
           first_name: '{first_name}'
           last_name: '{last_name}'
-      - action: MANAGE_RELATIONSHIPS
+`;
+
+/**
+ * A test policy of the HR source keyed by employee_id and inactive when terminated; `attributes`
+ * and `moverAttributes` are YAML lists, `workflows` the YAML under `workflows:` (a leading newline
+ * dropped, so that a policy's lines keep their numbers in error messages).
+ */
+export function hrPolicy(options: { name: string; attributes: string; moverAttributes?: string; workflows: string }): string {
+  return `apiVersion: tenure/v1
+kind: LifecyclePolicy
+metadata:
+  name: ${options.name}
+source: hr
+identity:
+  key: employee_id
+  attributes: ${options.attributes}
+${options.moverAttributes ? `  moverAttributes: ${options.moverAttributes}\n` : ''}  inactive: status eq "terminated"
+workflows:
+${options.workflows.replace(/^\n/, '')}`;
+}
+
+export const welcomeTemplate = `subject: 'Welcome <<first_name>>'\ntext: 'Your login is <<okta.login>>'\n`;
+
+export const validPolicy = hrPolicy({ name: 'employees', attributes: '[employee_id, first_name, last_name, department, manager_email, status]', moverAttributes: '[department]', workflows: `
+  - name: joiner
+    on: joiner
+    actions:
+${createOktaUserStep}      - action: MANAGE_RELATIONSHIPS
         add: ['staff', 'dept-{department | LOWER}']
       - action: NOTIFY
         template: welcome
@@ -65,4 +77,4 @@ workflows:
     on: leaver
     actions:
       - action: DEPROVISION_IDENTITY
-`;
+` });

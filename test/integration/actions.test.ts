@@ -10,7 +10,7 @@ import type { TenureStack } from '../../src/runtime/stack.ts';
 import { HR_SIGNATURE_HEADER, signHrBody } from '../../src/sources/hr-signature.ts';
 import { statusQuery, type IdentityStatus } from '../../workflows/definitions.ts';
 import { saveHistoryIfRecording } from '../helpers/histories.ts';
-import { policyFixture } from '../helpers/policy-fixture.ts';
+import { hrPolicy, policyFixture } from '../helpers/policy-fixture.ts';
 import { signInOperator, type SignedInOperator } from '../helpers/operator.ts';
 import { takePassword } from '../helpers/secrets.ts';
 import { eventually, handledEvent, startTestStack, TEST_WEBHOOK_SECRET } from '../helpers/stack.ts';
@@ -19,16 +19,7 @@ import { eventually, handledEvent, startTestStack, TEST_WEBHOOK_SECRET } from '.
  * Every action against Okta through the real dev server, worker, emulator and SMTP catcher:
  * what a person would see in Okta, in the mailbox, in `tenure status` and in the Temporal UI.
  */
-const policy = `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata: { name: people }
-source: hr
-identity:
-  key: employee_id
-  attributes: [employee_id, first_name, last_name, department, title, manager_email, status, termination_date, purge]
-  moverAttributes: [department, title]
-  inactive: status eq "terminated"
-workflows:
+const policy = hrPolicy({ name: 'people', attributes: '[employee_id, first_name, last_name, department, title, manager_email, status, termination_date, purge]', moverAttributes: '[department, title]', workflows: `
   - name: joiner
     on: joiner
     actions:
@@ -85,7 +76,7 @@ workflows:
     actions:
       - action: DELETE_IDENTITY
         approval: { template: deletion-approval, to: it-security@example.com, timeout: 3s }
-`;
+` });
 
 const templates = {
   'welcome-manager.yaml': `subject: '<<first_name>> <<last_name>> joins <<department>>'

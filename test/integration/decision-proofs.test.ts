@@ -13,7 +13,7 @@ import { projectRoot } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { approveUpdate, rejectUpdate, statusQuery, type ApprovalAnswer, type ApprovalRequest, type IdentityStatus } from '../../workflows/definitions.ts';
 import { saveHistoryIfRecording } from '../helpers/histories.ts';
-import { policyFixture } from '../helpers/policy-fixture.ts';
+import { createOktaUserStep, hrPolicy, policyFixture } from '../helpers/policy-fixture.ts';
 import { eventually, handledEvent, postHr, startTestStack } from '../helpers/stack.ts';
 
 /*
@@ -22,26 +22,11 @@ import { eventually, handledEvent, postHr, startTestStack } from '../helpers/sta
  * key, current, made for this very workflow, approval and answer, and naming a person the policy
  * (or the guard's configuration) allows, decides anything. Every refusal is recorded.
  */
-const policy = `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata: { name: people }
-source: hr
-identity:
-  key: employee_id
-  attributes: [employee_id, first_name, last_name, status, purge]
-  inactive: status eq "terminated"
-workflows:
+const policy = hrPolicy({ name: 'people', attributes: '[employee_id, first_name, last_name, status, purge]', workflows: `
   - name: joiner
     on: joiner
     actions:
-      - action: SYNC_IDENTITIES
-        create: true
-        attributes:
-          login: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
-          email: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
-          first_name: '{first_name}'
-          last_name: '{last_name}'
-  - name: leaver
+${createOktaUserStep}  - name: leaver
     on: leaver
     actions:
       - action: DEPROVISION_IDENTITY
@@ -55,7 +40,7 @@ workflows:
           to: it-security@example.com
           timeout: 1h
           approvers: { people: [ida.approver@example.com], groups: [purge-approvers] }
-`;
+` });
 
 const templates = {
   'deletion-approval.yaml': `subject: 'Approve: delete <<employee_id>>'\ntext: 'tenure approve <<approval.workflowId>>'\n`,

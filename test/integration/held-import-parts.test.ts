@@ -24,7 +24,7 @@ import {
   type IdentityStatus,
 } from '../../workflows/definitions.ts';
 import { saveHistoryIfRecording } from '../helpers/histories.ts';
-import { policyFixture } from '../helpers/policy-fixture.ts';
+import { createOktaUserStep, hrPolicy, policyFixture } from '../helpers/policy-fixture.ts';
 import { decideAsOperator, OPERATOR_LOGIN, signInOperator, type SignedInOperator } from '../helpers/operator.ts';
 import { eventually, startTestStack } from '../helpers/stack.ts';
 
@@ -40,34 +40,17 @@ let stack: TenureStack;
 let operator: SignedInOperator | undefined;
 
 /** Contractors join without a step (no joiner workflow matches them), so thousands cost little; FTEs get an Okta user. */
-const policy = `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: employees
-source: hr
-identity:
-  key: employee_id
-  attributes: [employee_id, first_name, last_name, department, employment_type, status]
-  moverAttributes: [department]
-  inactive: status eq "terminated"
-workflows:
+const policy = hrPolicy({ name: 'employees', attributes: '[employee_id, first_name, last_name, department, employment_type, status]', moverAttributes: '[department]', workflows: `
   - name: joiner
     on: joiner
     when: employment_type eq "FTE"
     actions:
-      - action: SYNC_IDENTITIES
-        create: true
-        attributes:
-          login: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
-          email: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
-          first_name: '{first_name}'
-          last_name: '{last_name}'
-  - name: leaver
+${createOktaUserStep}  - name: leaver
     on: leaver
     when: old.employment_type eq "FTE"
     actions:
       - action: DEPROVISION_IDENTITY
-`;
+` });
 
 beforeAll(async () => {
   const dirs = await policyFixture({

@@ -8,10 +8,11 @@ import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, projectRoot, type TenureConfig } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
+import { decisionKeysFrom } from '../../src/decisions/keys.ts';
 import { decisionsSetup } from '../../src/server/decisions-route.ts';
 import { statusQuery, type ApprovalRequest, type IdentityStatus } from '../../workflows/definitions.ts';
 import { activateDevice, OPERATOR_LOGIN, operatorAccount, signInOperator, signInSettings, type Operator } from '../helpers/operator.ts';
-import { policyFixture } from '../helpers/policy-fixture.ts';
+import { createOktaUserStep, hrPolicy, policyFixture } from '../helpers/policy-fixture.ts';
 import { eventually, handledEvent, postHr, startTestStack } from '../helpers/stack.ts';
 
 /*
@@ -21,26 +22,11 @@ import { eventually, handledEvent, postHr, startTestStack } from '../helpers/sta
  * decide nothing.
  */
 
-const policy = `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata: { name: people }
-source: hr
-identity:
-  key: employee_id
-  attributes: [employee_id, first_name, last_name, status]
-  inactive: status eq "terminated"
-workflows:
+const policy = hrPolicy({ name: 'people', attributes: '[employee_id, first_name, last_name, status]', workflows: `
   - name: joiner
     on: joiner
     actions:
-      - action: SYNC_IDENTITIES
-        create: true
-        attributes:
-          login: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
-          email: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
-          first_name: '{first_name}'
-          last_name: '{last_name}'
-  - name: leaver
+${createOktaUserStep}  - name: leaver
     on: leaver
     actions:
       - action: DEPROVISION_IDENTITY
@@ -49,7 +35,7 @@ workflows:
     actions:
       - action: DELETE_IDENTITY
         approval: { template: deletion-approval, to: it-security@example.com, timeout: 1h }
-`;
+` });
 
 const templates = { 'deletion-approval.yaml': "subject: 'Approve: delete <<employee_id>>'\ntext: 'Run npx tenure approve <<approval.workflowId>>.'\n" };
 
@@ -218,7 +204,7 @@ describe('the intake refuses tokens it must not trust, and nothing is decided', 
 
 describe('an intake of a real org', () => {
   const realOrg: TenureConfig = { ...loadConfig({}), okta: { orgUrl: 'https://acme.okta.com', token: 'x' }, oidcIssuer: 'https://acme.okta.com/oauth2/default', oidcClientId: '0oa1operators' };
-  const setup = (config: TenureConfig, env: NodeJS.ProcessEnv = {}) => decisionsSetup({ config, emulatorUrl: undefined, client: stack.client, env });
+  const setup = (config: TenureConfig, env: NodeJS.ProcessEnv = {}) => decisionsSetup({ config, emulatorUrl: undefined, client: stack.client, keys: decisionKeysFrom(env, config.dataDir, false) });
 
   it('takes no decisions without its own decision key, an issuer or a client id, and says which is missing', () => {
     expect(setup(realOrg)).toEqual({ notice: expect.stringContaining('is not served: set TENURE_DECISION_KEY') });

@@ -6,7 +6,7 @@ import { projectRoot } from '../../src/runtime/config.ts';
 import type { TenureStack } from '../../src/runtime/stack.ts';
 import { statusQuery } from '../../workflows/definitions.ts';
 import { saveHistoryIfRecording } from '../helpers/histories.ts';
-import { policyFixture } from '../helpers/policy-fixture.ts';
+import { createOktaUserStep, hrPolicy, policyFixture } from '../helpers/policy-fixture.ts';
 import { eventually, startTestStack, postHr } from '../helpers/stack.ts';
 
 /*
@@ -15,26 +15,11 @@ import { eventually, startTestStack, postHr } from '../helpers/stack.ts';
  * moments waited for are decades ahead, so nothing here depends on the clock; the polls run
  * every second and are counted once they have polled, however long that took.
  */
-const staff = `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata: { name: staff }
-source: hr
-identity:
-  key: employee_id
-  attributes: [employee_id, first_name, last_name, status, start_date, termination_date, manager_email, purge]
-  inactive: status eq "terminated"
-workflows:
+const staff = hrPolicy({ name: 'staff', attributes: '[employee_id, first_name, last_name, status, start_date, termination_date, manager_email, purge]', workflows: `
   - name: joiner
     on: joiner
     actions:
-      - action: SYNC_IDENTITIES
-        create: true
-        attributes:
-          login: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
-          email: '{first_name}.{last_name} | ASCII | LOWER | APPEND,"@example.com"'
-          first_name: '{first_name}'
-          last_name: '{last_name}'
-  - name: first-day
+${createOktaUserStep}  - name: first-day
     on: { date: start_date, days: 0, at: '09:00:00' }
     actions:
       - action: NOTIFY
@@ -51,7 +36,7 @@ workflows:
     actions:
       - action: DELETE_IDENTITY
         approval: { template: deletion-approval, to: it-security@example.com, timeout: 30d }
-`;
+` });
 
 const templates = {
   'first-day.yaml': "subject: '<<first_name>> starts today'\ntext: 'Say hello.'\n",

@@ -5,7 +5,7 @@ import { projectRoot } from '../../src/runtime/config.ts';
 import { checkTargetCapabilities } from '../../src/targets/capability-check.ts';
 import { SANDBOX_SCIM_TOKEN, scimConnectionFor } from '../../src/targets/sandbox-address.ts';
 import type { TargetCapabilities } from '../../src/targets/target.ts';
-import { policyFixture, validPolicy, welcomeTemplate } from '../helpers/policy-fixture.ts';
+import { hrPolicy, policyFixture, validPolicy, welcomeTemplate } from '../helpers/policy-fixture.ts';
 import { problemsOf } from '../helpers/policy-problems.ts';
 import { startScim2Server, type Scim2Server } from '../helpers/scim2-server.ts';
 import { closedPort, tenure } from '../helpers/tenure-cli.ts';
@@ -30,16 +30,7 @@ targets:
 `;
 
 /** Joiners get an OpsHelm account and a Kestra group; leavers lose both (Kestra's groups too). Lines are counted in the tests. */
-const appsPolicy = `apiVersion: tenure/v1
-kind: LifecyclePolicy
-metadata:
-  name: apps
-source: hr
-identity:
-  key: employee_id
-  attributes: [employee_id, first_name, last_name, email, department, manager_email, status]
-  inactive: status eq "terminated"
-workflows:
+const appsPolicy = hrPolicy({ name: 'apps', attributes: '[employee_id, first_name, last_name, email, department, manager_email, status]', workflows: `
   - name: joiner
     on: joiner
     actions:
@@ -62,7 +53,7 @@ workflows:
         target: kestra
         removeGroups: true
       - action: DELETE_IDENTITY
-`;
+` });
 
 async function load(policies: Record<string, string>): Promise<PolicySet> {
   const dirs = await policyFixture({ policies, templates: { 'welcome.yaml': welcomeTemplate } });
